@@ -1,0 +1,316 @@
+//! Turning bytes into a [`ModuleInfo`], validating as we go.
+//!
+//! One pass over the payloads: each goes through wasmparser's validator first,
+//! then is described in Kestrel's types. Function bodies are validated here
+//! and only located; the interpreter reads them again when it translates.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use wasmparser::{
+    ElementItems, ElementKind, ExternalKind, FunctionBody, KnownCustom, Name, Operator, Parser,
+    Payload, TypeRef, Validator,
+};
+
+use crate::error::Error;
+use crate::module::{
+    ConstExpr, DataMode, DataSegment, ElemItems, ElemMode, ElemSegment, Export, ExternIdx,
+    FuncBody, Import, ImportKind, ModuleInfo,
+};
+use crate::types::{
+    FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+};
+
+fn unsupported(offset: usize, what: &'static str) -> Error {
+    Error::Unsupported { offset, what }
+}
+
+impl ModuleInfo {
+    /// Decodes and validates a WebAssembly binary.
+    ///
+    /// Every function body is validated, so a module returned here is valid in
+    /// full and its code can be translated without further checks.
+    pub fn decode(bytes: &[u8]) -> Result<ModuleInfo, Error> {
+        let mut validator = Validator::new_with_features(crate::features());
+        let mut module = ModuleInfo::default();
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload?;
+            let valid = validator.payload(&payload)?;
+            if let wasmparser::ValidPayload::Func(func, body) = valid {
+                let mut fv = func.into_validator(core::mem::take(&mut allocs));
+                fv.validate(&body)?;
+                allocs = fv.into_allocations();
+            }
+            module.add_payload(payload)?;
+        }
+        Ok(module)
+    }
+
+    fn add_payload(&mut self, payload: Payload<'_>) -> Result<(), Error> {
+        match payload {
+            Payload::TypeSection(reader) => {
+                let offset = reader.range().start as usize;
+                for group in reader {
+                    let group = group?;
+                    for sub in group.into_types() {
+                        let func = match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => f,
+                            _ => return Err(unsupported(offset, "non-function types (GC)")),
+                        };
+                        let params = convert_vals(func.params(), offset)?;
+                        let results = convert_vals(func.results(), offset)?;
+                        self.types.push(FuncType::new(params, results));
+                    }
+                }
+            }
+            Payload::ImportSection(reader) => {
+                let offset = reader.range().start as usize;
+                for import in reader.into_imports() {
+                    let import = import?;
+                    let kind = match import.ty {
+                        TypeRef::Func(t) => {
+                            self.funcs.push(t);
+                            self.imported_funcs += 1;
+                            ImportKind::Func(t)
+                        }
+                        TypeRef::Table(t) => {
+                            let t = convert_table(t, offset)?;
+                            self.tables.push(t);
+                            self.imported_tables += 1;
+                            ImportKind::Table(t)
+                        }
+                        TypeRef::Memory(m) => {
+                            let m = convert_memory(m, offset)?;
+                            self.memories.push(m);
+                            self.imported_memories += 1;
+                            ImportKind::Memory(m)
+                        }
+                        TypeRef::Global(g) => {
+                            let g = convert_global(g, offset)?;
+                            self.globals.push(g);
+                            self.imported_globals += 1;
+                            ImportKind::Global(g)
+                        }
+                        _ => return Err(unsupported(offset, "this kind of import")),
+                    };
+                    self.imports.push(Import {
+                        module: import.module.into(),
+                        name: import.name.into(),
+                        kind,
+                    });
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    self.funcs.push(ty?);
+                }
+            }
+            Payload::TableSection(reader) => {
+                let offset = reader.range().start as usize;
+                for table in reader {
+                    let table = table?;
+                    if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                        return Err(unsupported(offset, "table initialiser expressions"));
+                    }
+                    self.tables.push(convert_table(table.ty, offset)?);
+                }
+            }
+            Payload::MemorySection(reader) => {
+                let offset = reader.range().start as usize;
+                for memory in reader {
+                    self.memories.push(convert_memory(memory?, offset)?);
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                let offset = reader.range().start as usize;
+                for global in reader {
+                    let global = global?;
+                    self.globals.push(convert_global(global.ty, offset)?);
+                    self.global_inits.push(convert_const(&global.init_expr)?);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                let offset = reader.range().start as usize;
+                for export in reader {
+                    let export = export?;
+                    let index = match export.kind {
+                        ExternalKind::Func => ExternIdx::Func(export.index),
+                        ExternalKind::Table => ExternIdx::Table(export.index),
+                        ExternalKind::Memory => ExternIdx::Memory(export.index),
+                        ExternalKind::Global => ExternIdx::Global(export.index),
+                        _ => return Err(unsupported(offset, "this kind of export")),
+                    };
+                    self.exports.push(Export { name: export.name.into(), index });
+                }
+            }
+            Payload::StartSection { func, .. } => self.start = Some(func),
+            Payload::ElementSection(reader) => {
+                for element in reader {
+                    let element = element?;
+                    let offset = element.range.start as usize;
+                    let mode = match element.kind {
+                        ElementKind::Passive => ElemMode::Passive,
+                        ElementKind::Declared => ElemMode::Declared,
+                        ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: convert_const(&offset_expr)?,
+                        },
+                    };
+                    let (ty, items) = match element.items {
+                        ElementItems::Functions(funcs) => {
+                            let funcs = funcs.into_iter().collect::<Result<Vec<u32>, _>>()?;
+                            (RefType::FuncRef, ElemItems::Funcs(funcs.into_boxed_slice()))
+                        }
+                        ElementItems::Expressions(ty, exprs) => {
+                            let ty = convert_ref(ty, offset)?;
+                            let exprs = exprs
+                                .into_iter()
+                                .map(|e| convert_const(&e?))
+                                .collect::<Result<Vec<_>, Error>>()?;
+                            (ty, ElemItems::Exprs(exprs.into_boxed_slice()))
+                        }
+                    };
+                    self.elements.push(ElemSegment { mode, ty, items });
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data?;
+                    let mode = match data.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
+                            DataMode::Active {
+                                memory: memory_index,
+                                offset: convert_const(&offset_expr)?,
+                            }
+                        }
+                    };
+                    self.data.push(DataSegment { mode, bytes: data.data.into() });
+                }
+            }
+            Payload::CodeSectionEntry(body) => self.add_body(&body),
+            Payload::CustomSection(reader) => {
+                if let KnownCustom::Name(names) = reader.as_known() {
+                    // A malformed name section is not an error: the spec says
+                    // custom sections never affect validity.
+                    let _ = self.read_names(names);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn add_body(&mut self, body: &FunctionBody<'_>) {
+        let range = body.range();
+        self.bodies.push(FuncBody { range: range.start as usize..range.end as usize });
+    }
+
+    fn read_names(&mut self, names: wasmparser::NameSectionReader<'_>) -> Result<(), Error> {
+        for name in names {
+            match name? {
+                Name::Module { name, .. } => self.name = Some(name.into()),
+                Name::Function(map) => {
+                    let mut list: Vec<(u32, Box<str>)> = Vec::new();
+                    for naming in map {
+                        let naming = naming?;
+                        list.push((naming.index, naming.name.into()));
+                    }
+                    list.sort_by_key(|(i, _)| *i);
+                    list.dedup_by_key(|(i, _)| *i);
+                    self.func_names = list;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn convert_val(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {
+    Ok(match ty {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::Ref(r) => convert_ref(r, offset)?.into(),
+        wasmparser::ValType::V128 => return Err(unsupported(offset, "SIMD (v128)")),
+    })
+}
+
+fn convert_vals(tys: &[wasmparser::ValType], offset: usize) -> Result<Vec<ValType>, Error> {
+    tys.iter().map(|t| convert_val(*t, offset)).collect()
+}
+
+fn convert_ref(ty: wasmparser::RefType, offset: usize) -> Result<RefType, Error> {
+    if ty == wasmparser::RefType::FUNCREF {
+        Ok(RefType::FuncRef)
+    } else if ty == wasmparser::RefType::EXTERNREF {
+        Ok(RefType::ExternRef)
+    } else {
+        Err(unsupported(offset, "typed function references (GC)"))
+    }
+}
+
+fn convert_limits(min: u64, max: Option<u64>, offset: usize) -> Result<Limits, Error> {
+    let narrow = |v: u64| u32::try_from(v).map_err(|_| unsupported(offset, "64-bit limits"));
+    Ok(Limits { min: narrow(min)?, max: max.map(narrow).transpose()? })
+}
+
+fn convert_table(t: wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
+    if t.table64 || t.shared {
+        return Err(unsupported(offset, "64-bit or shared tables"));
+    }
+    Ok(TableType {
+        element: convert_ref(t.element_type, offset)?,
+        limits: convert_limits(t.initial, t.maximum, offset)?,
+    })
+}
+
+fn convert_memory(m: wasmparser::MemoryType, offset: usize) -> Result<MemoryType, Error> {
+    if m.memory64 || m.shared {
+        return Err(unsupported(offset, "64-bit or shared memories"));
+    }
+    if m.page_size_log2.is_some() {
+        return Err(unsupported(offset, "custom page sizes"));
+    }
+    Ok(MemoryType { limits: convert_limits(m.initial, m.maximum, offset)? })
+}
+
+fn convert_global(g: wasmparser::GlobalType, offset: usize) -> Result<GlobalType, Error> {
+    if g.shared {
+        return Err(unsupported(offset, "shared globals"));
+    }
+    Ok(GlobalType {
+        content: convert_val(g.content_type, offset)?,
+        mutability: if g.mutable { Mutability::Var } else { Mutability::Const },
+    })
+}
+
+/// Converts a validated constant expression: one instruction, then `end`.
+fn convert_const(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
+    let mut reader = expr.get_operators_reader();
+    let offset = reader.original_position() as usize;
+    let value = match reader.read()? {
+        Operator::I32Const { value } => ConstExpr::I32(value),
+        Operator::I64Const { value } => ConstExpr::I64(value),
+        Operator::F32Const { value } => ConstExpr::F32(value.bits()),
+        Operator::F64Const { value } => ConstExpr::F64(value.bits()),
+        Operator::RefNull { hty } => ConstExpr::RefNull(match hty {
+            wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. } => {
+                RefType::FuncRef
+            }
+            wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => {
+                RefType::ExternRef
+            }
+            _ => return Err(unsupported(offset, "typed function references (GC)")),
+        }),
+        Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
+        Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        _ => return Err(unsupported(offset, "extended constant expressions")),
+    };
+    match reader.read()? {
+        Operator::End => Ok(value),
+        _ => Err(unsupported(offset, "extended constant expressions")),
+    }
+}

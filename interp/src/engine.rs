@@ -1,0 +1,64 @@
+//! The engine and its configuration.
+
+use crate::Shared;
+
+/// Limits and settings shared by every store of an [`Engine`].
+///
+/// ```
+/// use kestrel_interp::{Config, Engine};
+/// let mut config = Config::default();
+/// config.max_call_depth(1000).max_stack_slots(64 * 1024);
+/// let engine = Engine::new(&config);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_stack_slots: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_call_depth: 100_000, max_stack_slots: 1 << 20 }
+    }
+}
+
+impl Config {
+    /// A configuration with the defaults: 100,000 nested calls and a value
+    /// stack of 1 Mi slots (8 MiB), allocated as it is used.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many Wasm calls may be nested before the `call stack exhausted`
+    /// trap.
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
+        self.max_call_depth = depth;
+        self
+    }
+
+    /// How many 8-byte value slots (locals and operand stack of all active
+    /// frames) one call may use before the `call stack exhausted` trap.
+    pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
+        self.max_stack_slots = slots;
+        self
+    }
+}
+
+/// The shared context that modules are compiled for and stores run in.
+///
+/// Cheap to clone; create one per process and share it.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    inner: Shared<Config>,
+}
+
+impl Engine {
+    /// An engine with the given configuration.
+    pub fn new(config: &Config) -> Self {
+        Engine { inner: Shared::new(config.clone()) }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner
+    }
+}

@@ -1,0 +1,304 @@
+//! The dispatch loop: fetch an op, run its handler, repeat.
+//!
+//! This is the only place that knows how the next op is reached. It runs the
+//! ops of one frame until the frame calls, returns or traps, and reports that
+//! as an [`Exit`]; the driver in [`super`] switches frames. Numeric and memory
+//! handlers are generated from the op tables in [`crate::isa`].
+
+use alloc::boxed::Box;
+
+use super::memory::{self, bulk_range};
+use super::numeric::{self, NumericTrap};
+use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
+use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use crate::TrapCode;
+
+/// Why the loop left the frame.
+pub(crate) enum Exit {
+    /// Call store function `func` with arguments at `base`.
+    Call { func: u32, base: Reg },
+    /// Return `count` results from `src`.
+    Return { src: Reg, count: u16 },
+    Trap(TrapCode),
+}
+
+/// The parts of the store a frame's ops touch.
+pub(crate) struct Ctx<'a> {
+    pub inst: &'a InstanceEntity,
+    pub mem: &'a mut MemoryEntity,
+    pub tables: &'a mut [TableEntity],
+    pub globals: &'a mut [GlobalEntity],
+    pub funcs: &'a [FuncEntity],
+    pub elems: &'a mut [Box<[u64]>],
+    pub data_dropped: &'a mut [bool],
+}
+
+impl From<NumericTrap> for TrapCode {
+    fn from(t: NumericTrap) -> Self {
+        match t {
+            NumericTrap::DivisionByZero => TrapCode::IntegerDivisionByZero,
+            NumericTrap::IntegerOverflow => TrapCode::IntegerOverflow,
+            NumericTrap::InvalidConversion => TrapCode::BadConversionToInteger,
+        }
+    }
+}
+
+macro_rules! define_run {
+    (
+        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
+        binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+    ) => {
+        /// Runs `code` from `*pc` on the frame `regs` until it calls, returns
+        /// or traps. `*pc` is left after the op that exited.
+        pub(crate) fn run(ctx: &mut Ctx<'_>, regs: &mut [u64], code: &[Op], pc: &mut usize) -> Exit {
+            let mut ip = *pc;
+            macro_rules! get {
+                ($t:ty, $r:expr) => { <$t as Slot>::from_bits(regs[$r as usize]) };
+            }
+            macro_rules! set {
+                ($r:expr, $v:expr) => { regs[$r as usize] = Slot::into_bits($v) };
+            }
+            macro_rules! exit {
+                ($e:expr) => {{ *pc = ip; return $e; }};
+            }
+            macro_rules! trap {
+                ($c:expr) => { exit!(Exit::Trap($c)) };
+            }
+            macro_rules! tri {
+                ($e:expr) => { match $e { Ok(v) => v, Err(c) => trap!(c.into()) } };
+            }
+            loop {
+                let op = code[ip];
+                ip += 1;
+                match op {
+                    Op::Unreachable => trap!(TrapCode::Unreachable),
+                    Op::Br { target } => ip = target as usize,
+                    Op::BrIfNez { cond, target } => {
+                        if regs[cond as usize] != 0 { ip = target as usize }
+                    }
+                    Op::BrIfEqz { cond, target } => {
+                        if regs[cond as usize] == 0 { ip = target as usize }
+                    }
+                    Op::BrTable { index, len } => {
+                        ip += (regs[index as usize] as u32).min(len) as usize;
+                    }
+                    Op::BrCopy { dst, src, count, target } => {
+                        let src = src as usize;
+                        regs.copy_within(src..src + count as usize, dst as usize);
+                        ip = target as usize;
+                    }
+                    Op::Return => exit!(Exit::Return { src: 0, count: 0 }),
+                    Op::ReturnMany { src, count } => exit!(Exit::Return { src, count }),
+                    Op::Copy { dst, src } => regs[dst as usize] = regs[src as usize],
+                    Op::CopyMany { dst, src, count } => {
+                        let src = src as usize;
+                        regs.copy_within(src..src + count as usize, dst as usize);
+                    }
+                    Op::Const32 { dst, value } => regs[dst as usize] = value as u64,
+                    Op::Const64 { dst, lo, hi } => {
+                        regs[dst as usize] = (hi as u64) << 32 | lo as u64
+                    }
+                    Op::Select { dst, cond, a, b } => {
+                        let v = if regs[cond as usize] != 0 { regs[a as usize] } else { regs[b as usize] };
+                        regs[dst as usize] = v;
+                    }
+                    Op::GlobalGet { dst, global } => {
+                        regs[dst as usize] = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
+                    }
+                    Op::GlobalSet { src, global } => {
+                        ctx.globals[ctx.inst.globals[global as usize] as usize].value = regs[src as usize];
+                    }
+                    Op::Call { func, base } => {
+                        exit!(Exit::Call { func: ctx.inst.funcs[func as usize], base })
+                    }
+                    Op::CallIndirect { base, index, table, ty } => {
+                        let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        let index = regs[index as usize] as u32 as usize;
+                        let Some(&entry) = table.elems.get(index) else {
+                            trap!(TrapCode::UndefinedElement)
+                        };
+                        if entry == 0 {
+                            trap!(TrapCode::IndirectCallToNull)
+                        }
+                        let func = (entry - 1) as u32;
+                        if ctx.funcs[func as usize].ty() != ctx.inst.types[ty as usize] {
+                            trap!(TrapCode::BadSignature)
+                        }
+                        exit!(Exit::Call { func, base })
+                    }
+                    Op::MemorySize { dst } => set!(dst, ctx.mem.pages()),
+                    Op::MemoryGrow { dst, delta } => {
+                        let result = ctx.mem.grow(get!(u32, delta)).unwrap_or(u32::MAX);
+                        set!(dst, result);
+                    }
+                    Op::MemoryFill { dst, value, len } => {
+                        let bytes = &mut ctx.mem.bytes;
+                        let n = get!(u32, len) as usize;
+                        let d = tri!(bulk_range(regs[dst as usize], regs[len as usize], bytes.len(), TrapCode::MemoryOutOfBounds));
+                        bytes[d..d + n].fill(regs[value as usize] as u8);
+                    }
+                    Op::MemoryCopy { dst, src, len } => {
+                        let bytes = &mut ctx.mem.bytes;
+                        let n = get!(u32, len) as usize;
+                        let d = tri!(bulk_range(regs[dst as usize], regs[len as usize], bytes.len(), TrapCode::MemoryOutOfBounds));
+                        let s = tri!(bulk_range(regs[src as usize], regs[len as usize], bytes.len(), TrapCode::MemoryOutOfBounds));
+                        bytes.copy_within(s..s + n, d);
+                    }
+                    Op::MemoryInit { dst, src, len, data } => {
+                        let segment: &[u8] = if ctx.data_dropped[ctx.inst.datas[data as usize] as usize] {
+                            &[]
+                        } else {
+                            &ctx.inst.module.info().data[data as usize].bytes
+                        };
+                        let n = get!(u32, len) as usize;
+                        let d = tri!(bulk_range(regs[dst as usize], regs[len as usize], ctx.mem.bytes.len(), TrapCode::MemoryOutOfBounds));
+                        let s = tri!(bulk_range(regs[src as usize], regs[len as usize], segment.len(), TrapCode::MemoryOutOfBounds));
+                        ctx.mem.bytes[d..d + n].copy_from_slice(&segment[s..s + n]);
+                    }
+                    Op::DataDrop { data } => {
+                        ctx.data_dropped[ctx.inst.datas[data as usize] as usize] = true;
+                    }
+                    Op::TableGet { dst, index, table } => {
+                        let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        match table.elems.get(get!(u32, index) as usize) {
+                            Some(&v) => regs[dst as usize] = v,
+                            None => trap!(TrapCode::TableOutOfBounds),
+                        }
+                    }
+                    Op::TableSet { index, value, table } => {
+                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        match table.elems.get_mut(get!(u32, index) as usize) {
+                            Some(slot) => *slot = regs[value as usize],
+                            None => trap!(TrapCode::TableOutOfBounds),
+                        }
+                    }
+                    Op::TableSize { dst, table } => {
+                        let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        set!(dst, table.elems.len() as u32);
+                    }
+                    Op::TableGrow { dst, table } => {
+                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        let init = regs[dst as usize];
+                        let delta = get!(u32, dst + 1);
+                        set!(dst, table.grow(delta, init).unwrap_or(u32::MAX));
+                    }
+                    Op::TableFill { args, table } => {
+                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        let a = args as usize;
+                        let n = regs[a + 2] as u32 as usize;
+                        let d = tri!(bulk_range(regs[a], regs[a + 2], table.elems.len(), TrapCode::TableOutOfBounds));
+                        table.elems[d..d + n].fill(regs[a + 1]);
+                    }
+                    Op::TableCopy { args, dst_table, src_table } => {
+                        let a = args as usize;
+                        let dt = ctx.inst.tables[dst_table as usize] as usize;
+                        let st = ctx.inst.tables[src_table as usize] as usize;
+                        let n = regs[a + 2] as u32 as usize;
+                        let d = tri!(bulk_range(regs[a], regs[a + 2], ctx.tables[dt].elems.len(), TrapCode::TableOutOfBounds));
+                        let s = tri!(bulk_range(regs[a + 1], regs[a + 2], ctx.tables[st].elems.len(), TrapCode::TableOutOfBounds));
+                        if dt == st {
+                            ctx.tables[dt].elems.copy_within(s..s + n, d);
+                        } else {
+                            for i in 0..n {
+                                let v = ctx.tables[st].elems[s + i];
+                                ctx.tables[dt].elems[d + i] = v;
+                            }
+                        }
+                    }
+                    Op::TableInit { args, table, elem } => {
+                        let a = args as usize;
+                        let segment = &ctx.elems[ctx.inst.elems[elem as usize] as usize];
+                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
+                        let n = regs[a + 2] as u32 as usize;
+                        let d = tri!(bulk_range(regs[a], regs[a + 2], table.elems.len(), TrapCode::TableOutOfBounds));
+                        let s = tri!(bulk_range(regs[a + 1], regs[a + 2], segment.len(), TrapCode::TableOutOfBounds));
+                        table.elems[d..d + n].copy_from_slice(&segment[s..s + n]);
+                    }
+                    Op::ElemDrop { elem } => {
+                        ctx.elems[ctx.inst.elems[elem as usize] as usize] = Box::new([]);
+                    }
+                    Op::RefFunc { dst, func } => {
+                        regs[dst as usize] = ctx.inst.funcs[func as usize] as u64 + 1;
+                    }
+                    Op::RefIsNull { dst, src } => set!(dst, regs[src as usize] == 0),
+                    $(
+                        Op::$ln { dst, addr, offset } => {
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(&ctx.mem.bytes, regs[addr as usize], offset));
+                            set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
+                        }
+                    )*
+                    $(
+                        Op::$sn { addr, value, offset } => {
+                            let v = get!($sv, value) as $sm;
+                            tri!(memory::store(&mut ctx.mem.bytes, regs[addr as usize], offset, v.to_le_bytes()));
+                        }
+                    )*
+                    $(
+                        Op::$un { dst, src } => {
+                            let f: fn($ua) -> $ur = $uf;
+                            set!(dst, f(get!($ua, src)));
+                        }
+                    )*
+                    $(
+                        Op::$tn { dst, src } => {
+                            let f: fn($ta) -> Result<$tr, NumericTrap> = $tf;
+                            set!(dst, tri!(f(get!($ta, src))));
+                        }
+                    )*
+                    $(
+                        Op::$bn { dst, lhs, rhs } => {
+                            let f: fn($ba, $bb) -> $br = $bf;
+                            set!(dst, f(get!($ba, lhs), get!($bb, rhs)));
+                        }
+                        $(
+                            Op::$bimm { dst, lhs, imm } => {
+                                let f: fn($ba, $bb) -> $br = $bf;
+                                set!(dst, f(get!($ba, lhs), <$bb as FromImm>::from_imm(imm)));
+                            }
+                        )?
+                    )*
+                    $(
+                        Op::$btn { dst, lhs, rhs } => {
+                            let f: fn($bta, $btb) -> Result<$btr, NumericTrap> = $btf;
+                            set!(dst, tri!(f(get!($bta, lhs), get!($btb, rhs))));
+                        }
+                    )*
+                    $(
+                        Op::$cn { dst, lhs, rhs } => {
+                            let f: fn($ca, $ca) -> bool = $cf;
+                            set!(dst, f(get!($ca, lhs), get!($ca, rhs)));
+                        }
+                        Op::$cbr { lhs, rhs, target } => {
+                            let f: fn($ca, $ca) -> bool = $cf;
+                            if f(get!($ca, lhs), get!($ca, rhs)) { ip = target as usize }
+                        }
+                        Op::$cbrnot { lhs, rhs, target } => {
+                            let f: fn($ca, $ca) -> bool = $cf;
+                            if !f(get!($ca, lhs), get!($ca, rhs)) { ip = target as usize }
+                        }
+                        $(
+                            Op::$cimm { dst, lhs, imm } => {
+                                let f: fn($ca, $ca) -> bool = $cf;
+                                set!(dst, f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)));
+                            }
+                            Op::$cbrimm { lhs, imm, target } => {
+                                let f: fn($ca, $ca) -> bool = $cf;
+                                if f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { ip = target as usize }
+                            }
+                            Op::$cbrnotimm { lhs, imm, target } => {
+                                let f: fn($ca, $ca) -> bool = $cf;
+                                if !f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { ip = target as usize }
+                            }
+                        )?
+                    )*
+                }
+            }
+        }
+    };
+}
+for_each_memory!(for_each_numeric define_run);

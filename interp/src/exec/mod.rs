@@ -1,0 +1,200 @@
+//! The executor: Kestrel's own call stack and the driver around the dispatch
+//! loop.
+//!
+//! # Machine state
+//!
+//! A [`ValueStack`] holds every frame's slots in one `Vec<u64>` and the
+//! frames themselves in another. A frame is `(instance, function, pc, base)`:
+//! its registers are `slots[base..base + frame_size]`. A call places its
+//! arguments in consecutive slots of the caller's frame; the callee's frame
+//! starts right there, so arguments become the callee's first locals without
+//! a copy, and `Return` writes results back to the same place.
+//!
+//! # Handler contract
+//!
+//! [`dispatch::run`] executes ops of one frame until the frame calls, returns
+//! or traps, and reports which. Everything that changes frames happens in
+//! [`execute`], so a Wasm call never recurses on the native stack: the depth
+//! of Wasm recursion is bounded by [`Config`](crate::Config) limits and turns
+//! into the `call stack exhausted` trap, whatever the native stack size.
+
+mod dispatch;
+mod memory;
+pub(crate) mod numeric;
+
+use alloc::vec::Vec;
+
+use kestrel_core::MemoryType;
+
+use crate::store::{FuncEntity, MemoryEntity, StoreInner};
+use crate::trap::{FrameInfo, Trap};
+use crate::{Caller, Error, Store, TrapCode};
+use dispatch::{Ctx, Exit};
+
+pub(crate) use memory::range as memory_range;
+
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    instance: u32,
+    /// Index among the instance module's own functions.
+    func: u32,
+    pc: u32,
+    base: u32,
+}
+
+/// The slots and frames of one activation of the executor.
+#[derive(Debug, Default)]
+pub(crate) struct ValueStack {
+    slots: Vec<u64>,
+    frames: Vec<Frame>,
+}
+
+/// How many value stacks a store keeps for reuse.
+const POOLED_STACKS: usize = 4;
+
+/// Calls store function `func`: `args` in, `results` out (lengths already
+/// checked against its type).
+pub(crate) fn call<T>(
+    store: &mut Store<T>,
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<(), Error> {
+    let mut stack = store.inner.stacks.pop().unwrap_or_default();
+    stack.frames.clear();
+    let outcome = call_on(store, &mut stack, func, args, results);
+    if store.inner.stacks.len() < POOLED_STACKS {
+        store.inner.stacks.push(stack);
+    }
+    outcome
+}
+
+fn call_on<T>(
+    store: &mut Store<T>,
+    stack: &mut ValueStack,
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<(), Error> {
+    let n = args.len().max(results.len());
+    if stack.slots.len() < n {
+        stack.slots.resize(n, 0);
+    }
+    stack.slots[..args.len()].copy_from_slice(args);
+    match store.inner.funcs[func as usize] {
+        FuncEntity::Host { host, .. } => call_host(store, host, &mut stack.slots[..n], None)?,
+        FuncEntity::Wasm { instance, index, .. } => {
+            enter(&store.inner, stack, instance, index, 0)
+                .map_err(|code| trap(&store.inner, stack, code))?;
+            execute(store, stack)?;
+        }
+    }
+    results.copy_from_slice(&stack.slots[..results.len()]);
+    Ok(())
+}
+
+fn call_host<T>(
+    store: &mut Store<T>,
+    host: u32,
+    slots: &mut [u64],
+    instance: Option<u32>,
+) -> Result<(), Error> {
+    let func = store.hosts[host as usize].func.clone();
+    func(Caller::new(store, instance), slots)
+}
+
+/// Pushes a frame for defined function `index` of `instance` at `base`.
+fn enter(
+    store: &StoreInner,
+    stack: &mut ValueStack,
+    instance: u32,
+    index: u32,
+    base: usize,
+) -> Result<(), TrapCode> {
+    let config = store.engine.config();
+    if stack.frames.len() >= config.max_call_depth {
+        return Err(TrapCode::StackOverflow);
+    }
+    let func = &store.instances[instance as usize].module.funcs()[index as usize];
+    let end = base + func.frame_size as usize;
+    if end > stack.slots.len() {
+        if end > config.max_stack_slots {
+            return Err(TrapCode::StackOverflow);
+        }
+        let len = end.max(stack.slots.len() * 2).min(config.max_stack_slots);
+        stack.slots.resize(len, 0);
+    }
+    stack.slots[base + func.params as usize..base + func.locals as usize].fill(0);
+    let base = u32::try_from(base).map_err(|_| TrapCode::StackOverflow)?;
+    stack.frames.push(Frame { instance, func: index, pc: 0, base });
+    Ok(())
+}
+
+/// Runs frames until the entry frame returns.
+fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error> {
+    let mut no_memory = MemoryEntity { ty: MemoryType::new(0, Some(0)), bytes: Vec::new() };
+    loop {
+        let Some(&frame) = stack.frames.last() else { return Ok(()) };
+        let exit = {
+            let StoreInner { instances, memories, tables, globals, funcs, elems, data_dropped, .. } =
+                &mut store.inner;
+            let inst = &instances[frame.instance as usize];
+            let code = &inst.module.funcs()[frame.func as usize].ops;
+            let mem = match inst.memories.first() {
+                Some(&m) => &mut memories[m as usize],
+                None => &mut no_memory,
+            };
+            let mut ctx = Ctx { inst, mem, tables, globals, funcs, elems, data_dropped };
+            let regs = &mut stack.slots[frame.base as usize..];
+            let mut pc = frame.pc as usize;
+            let exit = dispatch::run(&mut ctx, regs, code, &mut pc);
+            if let Some(top) = stack.frames.last_mut() {
+                top.pc = pc as u32;
+            }
+            exit
+        };
+        match exit {
+            Exit::Return { src, count } => {
+                let base = frame.base as usize;
+                let src = base + src as usize;
+                stack.slots.copy_within(src..src + count as usize, base);
+                stack.frames.pop();
+            }
+            Exit::Call { func, base } => {
+                let base = frame.base as usize + base as usize;
+                match store.inner.funcs[func as usize] {
+                    FuncEntity::Wasm { instance, index, .. } => {
+                        enter(&store.inner, stack, instance, index, base)
+                            .map_err(|code| trap(&store.inner, stack, code))?;
+                    }
+                    FuncEntity::Host { host, .. } => {
+                        let ty = store.inner.func_type(func);
+                        let n = ty.params().len().max(ty.results().len());
+                        call_host(store, host, &mut stack.slots[base..base + n], Some(frame.instance))?;
+                    }
+                }
+            }
+            Exit::Trap(code) => return Err(trap(&store.inner, stack, code).into()),
+        }
+    }
+}
+
+/// A trap with the backtrace of the frames on `stack`.
+#[cold]
+fn trap(store: &StoreInner, stack: &ValueStack, code: TrapCode) -> Error {
+    let backtrace = stack
+        .frames
+        .iter()
+        .rev()
+        .map(|frame| {
+            let info = store.instances[frame.instance as usize].module.info();
+            let func_index = info.imported_funcs + frame.func;
+            FrameInfo {
+                func_index,
+                func_name: info.func_name(func_index).map(Into::into),
+                module_name: info.name.clone(),
+            }
+        })
+        .collect();
+    Trap::new(code, backtrace).into()
+}

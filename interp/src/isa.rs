@@ -1,0 +1,531 @@
+//! Kestrel's instruction set: the register bytecode that function bodies are
+//! translated into and that the executor runs.
+//!
+//! # Operands
+//!
+//! Every operand is a [`Reg`]: a slot index relative to the running frame's
+//! base. A frame's slots are, in order, the function's parameters, its other
+//! locals, and the temporaries that hold the Wasm operand stack (the value at
+//! stack height `h` lives in slot `locals + h`). Slots are untyped 64-bit
+//! cells: `i32` and `f32` values occupy the low 32 bits with the high bits
+//! zero, so a reinterpretation is free; references are `0` for null and
+//! `index + 1` otherwise.
+//!
+//! # Naming
+//!
+//! Numeric ops carry the spec instruction's name (`I32Add`). Suffixes:
+//! - `…Imm`: the right operand is an immediate `i32` (sign-extended for 64-bit
+//!   ops) instead of a register.
+//! - `Br…`: a comparison fused with a conditional branch; jumps to `target`
+//!   when the comparison holds. `BrNot…` jumps when it does not hold.
+//!
+//! Branch targets are absolute indices into the function's op sequence.
+//!
+//! # The numeric table
+//!
+//! [`for_each_numeric!`] lists every numeric op once, with its operand types
+//! and its meaning as a Rust expression. The [`Op`] enum, the executor's
+//! handlers and the translator's mapping from Wasm operators are all generated
+//! from that one list, so an op cannot be added to one stage and forgotten in
+//! another.
+
+#![allow(missing_docs)]
+
+/// A slot index relative to the frame base.
+pub type Reg = u16;
+
+/// Reading and writing typed values in untyped 64-bit slots.
+pub(crate) trait Slot: Copy {
+    fn from_bits(bits: u64) -> Self;
+    fn into_bits(self) -> u64;
+}
+
+macro_rules! slot_int {
+    ($($t:ty => $via:ty),*) => {$(
+        impl Slot for $t {
+            #[inline(always)]
+            fn from_bits(bits: u64) -> Self { bits as $via as $t }
+            #[inline(always)]
+            fn into_bits(self) -> u64 { self as $via as u64 }
+        }
+    )*};
+}
+slot_int!(i32 => u32, u32 => u32, i64 => u64, u64 => u64);
+
+impl Slot for f32 {
+    #[inline(always)]
+    fn from_bits(bits: u64) -> Self {
+        f32::from_bits(bits as u32)
+    }
+    #[inline(always)]
+    fn into_bits(self) -> u64 {
+        self.to_bits() as u64
+    }
+}
+
+impl Slot for f64 {
+    #[inline(always)]
+    fn from_bits(bits: u64) -> Self {
+        f64::from_bits(bits)
+    }
+    #[inline(always)]
+    fn into_bits(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+impl Slot for bool {
+    #[inline(always)]
+    fn from_bits(bits: u64) -> Self {
+        bits != 0
+    }
+    #[inline(always)]
+    fn into_bits(self) -> u64 {
+        self as u64
+    }
+}
+
+/// Widening an `i32` immediate to an operand type.
+pub(crate) trait FromImm {
+    fn from_imm(imm: i32) -> Self;
+}
+impl FromImm for i32 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        imm
+    }
+}
+impl FromImm for u32 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        imm as u32
+    }
+}
+impl FromImm for i64 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        imm as i64
+    }
+}
+impl FromImm for u64 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        imm as i64 as u64
+    }
+}
+
+/// Calls `$callback!` with the table of numeric ops, preceded by `$extra`.
+///
+/// Sections:
+/// - `unary`: `Name(arg) -> result = fn;` becomes `Name { dst, src }`.
+/// - `unary_trap`: as `unary`, the function returns `Result<_, NumericTrap>`.
+/// - `binary`: `Name / NameImm (lhs, rhs) -> result = fn;` becomes
+///   `Name { dst, lhs, rhs }` and, if named, `NameImm { dst, lhs, imm }`.
+/// - `binary_trap`: as `binary` without immediates, may trap.
+/// - `compare`: `Name / BrName / BrNotName [/ NameImm / BrNameImm /
+///   BrNotNameImm] (operand) = fn;` becomes the comparison producing an `i32`
+///   plus the branch forms fused with it.
+macro_rules! for_each_numeric {
+    ($callback:ident $($extra:tt)*) => {
+        $callback! {
+            $($extra)*
+            unary {
+                I32Eqz(i32) -> bool = |x: i32| x == 0;
+                I64Eqz(i64) -> bool = |x: i64| x == 0;
+                I32Clz(u32) -> u32 = |x: u32| x.leading_zeros();
+                I32Ctz(u32) -> u32 = |x: u32| x.trailing_zeros();
+                I32Popcnt(u32) -> u32 = |x: u32| x.count_ones();
+                I64Clz(u64) -> u64 = |x: u64| x.leading_zeros() as u64;
+                I64Ctz(u64) -> u64 = |x: u64| x.trailing_zeros() as u64;
+                I64Popcnt(u64) -> u64 = |x: u64| x.count_ones() as u64;
+                F32Abs(f32) -> f32 = numeric::f32_abs;
+                F32Neg(f32) -> f32 = numeric::f32_neg;
+                F32Ceil(f32) -> f32 = numeric::f32_ceil;
+                F32Floor(f32) -> f32 = numeric::f32_floor;
+                F32Trunc(f32) -> f32 = numeric::f32_trunc;
+                F32Nearest(f32) -> f32 = numeric::f32_nearest;
+                F32Sqrt(f32) -> f32 = numeric::f32_sqrt;
+                F64Abs(f64) -> f64 = numeric::f64_abs;
+                F64Neg(f64) -> f64 = numeric::f64_neg;
+                F64Ceil(f64) -> f64 = numeric::f64_ceil;
+                F64Floor(f64) -> f64 = numeric::f64_floor;
+                F64Trunc(f64) -> f64 = numeric::f64_trunc;
+                F64Nearest(f64) -> f64 = numeric::f64_nearest;
+                F64Sqrt(f64) -> f64 = numeric::f64_sqrt;
+                I32WrapI64(u64) -> u32 = |x: u64| x as u32;
+                I64ExtendI32S(i32) -> i64 = |x: i32| x as i64;
+                I64ExtendI32U(u32) -> u64 = |x: u32| x as u64;
+                F32ConvertI32S(i32) -> f32 = |x: i32| x as f32;
+                F32ConvertI32U(u32) -> f32 = |x: u32| x as f32;
+                F32ConvertI64S(i64) -> f32 = |x: i64| x as f32;
+                F32ConvertI64U(u64) -> f32 = |x: u64| x as f32;
+                F32DemoteF64(f64) -> f32 = |x: f64| x as f32;
+                F64ConvertI32S(i32) -> f64 = |x: i32| x as f64;
+                F64ConvertI32U(u32) -> f64 = |x: u32| x as f64;
+                F64ConvertI64S(i64) -> f64 = |x: i64| x as f64;
+                F64ConvertI64U(u64) -> f64 = |x: u64| x as f64;
+                F64PromoteF32(f32) -> f64 = |x: f32| x as f64;
+                I32Extend8S(i32) -> i32 = |x: i32| x as i8 as i32;
+                I32Extend16S(i32) -> i32 = |x: i32| x as i16 as i32;
+                I64Extend8S(i64) -> i64 = |x: i64| x as i8 as i64;
+                I64Extend16S(i64) -> i64 = |x: i64| x as i16 as i64;
+                I64Extend32S(i64) -> i64 = |x: i64| x as i32 as i64;
+                I32TruncSatF32S(f32) -> i32 = numeric::i32_trunc_sat_f32_s;
+                I32TruncSatF32U(f32) -> u32 = numeric::i32_trunc_sat_f32_u;
+                I32TruncSatF64S(f64) -> i32 = numeric::i32_trunc_sat_f64_s;
+                I32TruncSatF64U(f64) -> u32 = numeric::i32_trunc_sat_f64_u;
+                I64TruncSatF32S(f32) -> i64 = numeric::i64_trunc_sat_f32_s;
+                I64TruncSatF32U(f32) -> u64 = numeric::i64_trunc_sat_f32_u;
+                I64TruncSatF64S(f64) -> i64 = numeric::i64_trunc_sat_f64_s;
+                I64TruncSatF64U(f64) -> u64 = numeric::i64_trunc_sat_f64_u;
+            }
+            unary_trap {
+                I32TruncF32S(f32) -> i32 = numeric::i32_trunc_f32_s;
+                I32TruncF32U(f32) -> u32 = numeric::i32_trunc_f32_u;
+                I32TruncF64S(f64) -> i32 = numeric::i32_trunc_f64_s;
+                I32TruncF64U(f64) -> u32 = numeric::i32_trunc_f64_u;
+                I64TruncF32S(f32) -> i64 = numeric::i64_trunc_f32_s;
+                I64TruncF32U(f32) -> u64 = numeric::i64_trunc_f32_u;
+                I64TruncF64S(f64) -> i64 = numeric::i64_trunc_f64_s;
+                I64TruncF64U(f64) -> u64 = numeric::i64_trunc_f64_u;
+            }
+            binary {
+                I32Add / I32AddImm (i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_add(b);
+                I32Sub / I32SubImm (i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_sub(b);
+                I32Mul / I32MulImm (i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_mul(b);
+                I32And / I32AndImm (u32, u32) -> u32 = |a: u32, b: u32| a & b;
+                I32Or / I32OrImm (u32, u32) -> u32 = |a: u32, b: u32| a | b;
+                I32Xor / I32XorImm (u32, u32) -> u32 = |a: u32, b: u32| a ^ b;
+                I32Shl / I32ShlImm (u32, u32) -> u32 = |a: u32, b: u32| a.wrapping_shl(b);
+                I32ShrS / I32ShrSImm (i32, u32) -> i32 = |a: i32, b: u32| a.wrapping_shr(b);
+                I32ShrU / I32ShrUImm (u32, u32) -> u32 = |a: u32, b: u32| a.wrapping_shr(b);
+                I32Rotl / I32RotlImm (u32, u32) -> u32 = |a: u32, b: u32| a.rotate_left(b & 31);
+                I32Rotr / I32RotrImm (u32, u32) -> u32 = |a: u32, b: u32| a.rotate_right(b & 31);
+                I64Add / I64AddImm (i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_add(b);
+                I64Sub / I64SubImm (i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_sub(b);
+                I64Mul / I64MulImm (i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_mul(b);
+                I64And / I64AndImm (u64, u64) -> u64 = |a: u64, b: u64| a & b;
+                I64Or / I64OrImm (u64, u64) -> u64 = |a: u64, b: u64| a | b;
+                I64Xor / I64XorImm (u64, u64) -> u64 = |a: u64, b: u64| a ^ b;
+                I64Shl / I64ShlImm (u64, u64) -> u64 = |a: u64, b: u64| a.wrapping_shl(b as u32);
+                I64ShrS / I64ShrSImm (i64, u64) -> i64 = |a: i64, b: u64| a.wrapping_shr(b as u32);
+                I64ShrU / I64ShrUImm (u64, u64) -> u64 = |a: u64, b: u64| a.wrapping_shr(b as u32);
+                I64Rotl / I64RotlImm (u64, u64) -> u64 = |a: u64, b: u64| a.rotate_left((b & 63) as u32);
+                I64Rotr / I64RotrImm (u64, u64) -> u64 = |a: u64, b: u64| a.rotate_right((b & 63) as u32);
+                F32Add (f32, f32) -> f32 = |a: f32, b: f32| a + b;
+                F32Sub (f32, f32) -> f32 = |a: f32, b: f32| a - b;
+                F32Mul (f32, f32) -> f32 = |a: f32, b: f32| a * b;
+                F32Div (f32, f32) -> f32 = |a: f32, b: f32| a / b;
+                F32Min (f32, f32) -> f32 = numeric::f32_min;
+                F32Max (f32, f32) -> f32 = numeric::f32_max;
+                F32Copysign (f32, f32) -> f32 = numeric::f32_copysign;
+                F64Add (f64, f64) -> f64 = |a: f64, b: f64| a + b;
+                F64Sub (f64, f64) -> f64 = |a: f64, b: f64| a - b;
+                F64Mul (f64, f64) -> f64 = |a: f64, b: f64| a * b;
+                F64Div (f64, f64) -> f64 = |a: f64, b: f64| a / b;
+                F64Min (f64, f64) -> f64 = numeric::f64_min;
+                F64Max (f64, f64) -> f64 = numeric::f64_max;
+                F64Copysign (f64, f64) -> f64 = numeric::f64_copysign;
+            }
+            binary_trap {
+                I32DivS (i32, i32) -> i32 = numeric::i32_div_s;
+                I32DivU (u32, u32) -> u32 = numeric::i32_div_u;
+                I32RemS (i32, i32) -> i32 = numeric::i32_rem_s;
+                I32RemU (u32, u32) -> u32 = numeric::i32_rem_u;
+                I64DivS (i64, i64) -> i64 = numeric::i64_div_s;
+                I64DivU (u64, u64) -> u64 = numeric::i64_div_u;
+                I64RemS (i64, i64) -> i64 = numeric::i64_rem_s;
+                I64RemU (u64, u64) -> u64 = numeric::i64_rem_u;
+            }
+            compare {
+                I32Eq / BrI32Eq / BrNotI32Eq / I32EqImm / BrI32EqImm / BrNotI32EqImm (i32) = |a: i32, b: i32| a == b;
+                I32Ne / BrI32Ne / BrNotI32Ne / I32NeImm / BrI32NeImm / BrNotI32NeImm (i32) = |a: i32, b: i32| a != b;
+                I32LtS / BrI32LtS / BrNotI32LtS / I32LtSImm / BrI32LtSImm / BrNotI32LtSImm (i32) = |a: i32, b: i32| a < b;
+                I32LtU / BrI32LtU / BrNotI32LtU / I32LtUImm / BrI32LtUImm / BrNotI32LtUImm (u32) = |a: u32, b: u32| a < b;
+                I32GtS / BrI32GtS / BrNotI32GtS / I32GtSImm / BrI32GtSImm / BrNotI32GtSImm (i32) = |a: i32, b: i32| a > b;
+                I32GtU / BrI32GtU / BrNotI32GtU / I32GtUImm / BrI32GtUImm / BrNotI32GtUImm (u32) = |a: u32, b: u32| a > b;
+                I32LeS / BrI32LeS / BrNotI32LeS / I32LeSImm / BrI32LeSImm / BrNotI32LeSImm (i32) = |a: i32, b: i32| a <= b;
+                I32LeU / BrI32LeU / BrNotI32LeU / I32LeUImm / BrI32LeUImm / BrNotI32LeUImm (u32) = |a: u32, b: u32| a <= b;
+                I32GeS / BrI32GeS / BrNotI32GeS / I32GeSImm / BrI32GeSImm / BrNotI32GeSImm (i32) = |a: i32, b: i32| a >= b;
+                I32GeU / BrI32GeU / BrNotI32GeU / I32GeUImm / BrI32GeUImm / BrNotI32GeUImm (u32) = |a: u32, b: u32| a >= b;
+                I64Eq / BrI64Eq / BrNotI64Eq / I64EqImm / BrI64EqImm / BrNotI64EqImm (i64) = |a: i64, b: i64| a == b;
+                I64Ne / BrI64Ne / BrNotI64Ne / I64NeImm / BrI64NeImm / BrNotI64NeImm (i64) = |a: i64, b: i64| a != b;
+                I64LtS / BrI64LtS / BrNotI64LtS / I64LtSImm / BrI64LtSImm / BrNotI64LtSImm (i64) = |a: i64, b: i64| a < b;
+                I64LtU / BrI64LtU / BrNotI64LtU / I64LtUImm / BrI64LtUImm / BrNotI64LtUImm (u64) = |a: u64, b: u64| a < b;
+                I64GtS / BrI64GtS / BrNotI64GtS / I64GtSImm / BrI64GtSImm / BrNotI64GtSImm (i64) = |a: i64, b: i64| a > b;
+                I64GtU / BrI64GtU / BrNotI64GtU / I64GtUImm / BrI64GtUImm / BrNotI64GtUImm (u64) = |a: u64, b: u64| a > b;
+                I64LeS / BrI64LeS / BrNotI64LeS / I64LeSImm / BrI64LeSImm / BrNotI64LeSImm (i64) = |a: i64, b: i64| a <= b;
+                I64LeU / BrI64LeU / BrNotI64LeU / I64LeUImm / BrI64LeUImm / BrNotI64LeUImm (u64) = |a: u64, b: u64| a <= b;
+                I64GeS / BrI64GeS / BrNotI64GeS / I64GeSImm / BrI64GeSImm / BrNotI64GeSImm (i64) = |a: i64, b: i64| a >= b;
+                I64GeU / BrI64GeU / BrNotI64GeU / I64GeUImm / BrI64GeUImm / BrNotI64GeUImm (u64) = |a: u64, b: u64| a >= b;
+                F32Eq / BrF32Eq / BrNotF32Eq (f32) = |a: f32, b: f32| a == b;
+                F32Ne / BrF32Ne / BrNotF32Ne (f32) = |a: f32, b: f32| a != b;
+                F32Lt / BrF32Lt / BrNotF32Lt (f32) = |a: f32, b: f32| a < b;
+                F32Gt / BrF32Gt / BrNotF32Gt (f32) = |a: f32, b: f32| a > b;
+                F32Le / BrF32Le / BrNotF32Le (f32) = |a: f32, b: f32| a <= b;
+                F32Ge / BrF32Ge / BrNotF32Ge (f32) = |a: f32, b: f32| a >= b;
+                F64Eq / BrF64Eq / BrNotF64Eq (f64) = |a: f64, b: f64| a == b;
+                F64Ne / BrF64Ne / BrNotF64Ne (f64) = |a: f64, b: f64| a != b;
+                F64Lt / BrF64Lt / BrNotF64Lt (f64) = |a: f64, b: f64| a < b;
+                F64Gt / BrF64Gt / BrNotF64Gt (f64) = |a: f64, b: f64| a > b;
+                F64Le / BrF64Le / BrNotF64Le (f64) = |a: f64, b: f64| a <= b;
+                F64Ge / BrF64Ge / BrNotF64Ge (f64) = |a: f64, b: f64| a >= b;
+            }
+        }
+    };
+}
+pub(crate) use for_each_numeric;
+
+/// Calls `$callback!` with the table of memory accesses (loads and stores of
+/// memory 0 at `addr + offset`), preceded by `$extra`: `Name(in memory) ->
+/// in slot` for loads, `Name(in slot) -> in memory` for stores.
+macro_rules! for_each_memory {
+    ($callback:ident $($extra:tt)*) => {
+        $callback! {
+            $($extra)*
+            load {
+                I32Load(u32) -> u32;
+                I64Load(u64) -> u64;
+                F32Load(u32) -> u32;
+                F64Load(u64) -> u64;
+                I32Load8S(i8) -> i32;
+                I32Load8U(u8) -> u32;
+                I32Load16S(i16) -> i32;
+                I32Load16U(u16) -> u32;
+                I64Load8S(i8) -> i64;
+                I64Load8U(u8) -> u64;
+                I64Load16S(i16) -> i64;
+                I64Load16U(u16) -> u64;
+                I64Load32S(i32) -> i64;
+                I64Load32U(u32) -> u64;
+            }
+            store {
+                I32Store(u32) -> u32;
+                I64Store(u64) -> u64;
+                F32Store(u32) -> u32;
+                F64Store(u64) -> u64;
+                I32Store8(u32) -> u8;
+                I32Store16(u32) -> u16;
+                I64Store8(u64) -> u8;
+                I64Store16(u64) -> u16;
+                I64Store32(u64) -> u32;
+            }
+        }
+    };
+}
+pub(crate) use for_each_memory;
+
+macro_rules! define_op {
+    (
+        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
+        binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+    ) => {
+        /// One instruction of Kestrel's register bytecode.
+        ///
+        /// See the [module documentation](self) for the operand model. The
+        /// numeric ops are generated from [`for_each_numeric!`]; their meaning
+        /// is the spec instruction of the same name.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum Op {
+            /// Trap with `unreachable`.
+            Unreachable,
+            /// Jump to `target`.
+            Br { target: u32 },
+            /// Jump to `target` if `cond` (an `i32`) is not zero.
+            BrIfNez { cond: Reg, target: u32 },
+            /// Jump to `target` if `cond` (an `i32`) is zero.
+            BrIfEqz { cond: Reg, target: u32 },
+            /// Jump to entry `min(index, len)` of the `len + 1` ops that
+            /// follow; each entry is a `Br` or a `BrCopy`.
+            BrTable { index: Reg, len: u32 },
+            /// Copy `count` slots from `src` to `dst` (as `memmove`), then
+            /// jump to `target`. The branch form of a `br` that carries values.
+            BrCopy { dst: Reg, src: Reg, count: u16, target: u32 },
+            /// Return from the function with no results.
+            Return,
+            /// Return `count` results found in slots `src..src + count`.
+            ReturnMany { src: Reg, count: u16 },
+            /// `dst = src`
+            Copy { dst: Reg, src: Reg },
+            /// Copy `count` slots from `src` to `dst`, as `memmove`.
+            CopyMany { dst: Reg, src: Reg, count: u16 },
+            /// `dst = value` (32-bit constant, zero-extended).
+            Const32 { dst: Reg, value: u32 },
+            /// `dst = hi << 32 | lo`.
+            Const64 { dst: Reg, lo: u32, hi: u32 },
+            /// `dst = if cond != 0 { a } else { b }`.
+            Select { dst: Reg, cond: Reg, a: Reg, b: Reg },
+            /// `dst = globals[global]` (instance-relative index).
+            GlobalGet { dst: Reg, global: u32 },
+            /// `globals[global] = src`.
+            GlobalSet { src: Reg, global: u32 },
+            /// Call function `func` (instance-relative index); arguments are
+            /// in `base..`, results are written to `base..`. `base` is also
+            /// the callee's frame base.
+            Call { func: u32, base: Reg },
+            /// Call the function that table `table` holds at index `index`,
+            /// checking it against type `ty`; arguments and results as `Call`.
+            CallIndirect { base: Reg, index: Reg, table: u32, ty: u32 },
+            /// `dst = memory.size` in pages.
+            MemorySize { dst: Reg },
+            /// `dst = memory.grow(delta)`: old size in pages, or -1.
+            MemoryGrow { dst: Reg, delta: Reg },
+            /// `memory.fill(dst, value, len)`.
+            MemoryFill { dst: Reg, value: Reg, len: Reg },
+            /// `memory.copy(dst, src, len)`.
+            MemoryCopy { dst: Reg, src: Reg, len: Reg },
+            /// `memory.init(data, dst, src, len)`.
+            MemoryInit { dst: Reg, src: Reg, len: Reg, data: u32 },
+            /// `data.drop(data)`.
+            DataDrop { data: u32 },
+            /// `dst = table[index]`.
+            TableGet { dst: Reg, index: Reg, table: u32 },
+            /// `table[index] = value`.
+            TableSet { index: Reg, value: Reg, table: u32 },
+            /// `dst = table.size`.
+            TableSize { dst: Reg, table: u32 },
+            /// `dst = table.grow(init, delta)`; `delta` is in `dst + 1`, the
+            /// init value in `dst`.
+            TableGrow { dst: Reg, table: u32 },
+            /// `table.fill(dst, value, len)`; operands in `args..args + 3`.
+            TableFill { args: Reg, table: u32 },
+            /// `table.copy(dst, src, len)`; operands in `args..args + 3`.
+            TableCopy { args: Reg, dst_table: u32, src_table: u32 },
+            /// `table.init(elem, dst, src, len)`; operands in `args..args + 3`.
+            TableInit { args: Reg, table: u32, elem: u32 },
+            /// `elem.drop(elem)`.
+            ElemDrop { elem: u32 },
+            /// `dst = ref.func func` (instance-relative index).
+            RefFunc { dst: Reg, func: u32 },
+            /// `dst = ref.is_null src`.
+            RefIsNull { dst: Reg, src: Reg },
+            $( $ln { dst: Reg, addr: Reg, offset: u32 }, )*
+            $( $sn { addr: Reg, value: Reg, offset: u32 }, )*
+            $( $un { dst: Reg, src: Reg }, )*
+            $( $tn { dst: Reg, src: Reg }, )*
+            $(
+                $bn { dst: Reg, lhs: Reg, rhs: Reg },
+                $( $bimm { dst: Reg, lhs: Reg, imm: i32 }, )?
+            )*
+            $( $btn { dst: Reg, lhs: Reg, rhs: Reg }, )*
+            $(
+                $cn { dst: Reg, lhs: Reg, rhs: Reg },
+                $cbr { lhs: Reg, rhs: Reg, target: u32 },
+                $cbrnot { lhs: Reg, rhs: Reg, target: u32 },
+                $(
+                    $cimm { dst: Reg, lhs: Reg, imm: i32 },
+                    $cbrimm { lhs: Reg, imm: i32, target: u32 },
+                    $cbrnotimm { lhs: Reg, imm: i32, target: u32 },
+                )?
+            )*
+        }
+    };
+}
+
+for_each_memory!(for_each_numeric define_op);
+
+macro_rules! define_op_access {
+    (
+        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
+        binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+    ) => {
+        impl Op {
+            /// The result slot of an op that only writes its result there and
+            /// reads nothing from it first: such an op may be retargeted to
+            /// write straight into a local.
+            pub(crate) fn pure_dst_mut(&mut self) -> Option<&mut Reg> {
+                match self {
+                    Op::Const32 { dst, .. }
+                    | Op::Const64 { dst, .. }
+                    | Op::Select { dst, .. }
+                    | Op::GlobalGet { dst, .. }
+                    | Op::MemorySize { dst }
+                    | Op::MemoryGrow { dst, .. }
+                    | Op::TableGet { dst, .. }
+                    | Op::TableSize { dst, .. }
+                    | Op::RefFunc { dst, .. }
+                    | Op::RefIsNull { dst, .. } => Some(dst),
+                    $( Op::$ln { dst, .. } => Some(dst), )*
+                    $( Op::$un { dst, .. } => Some(dst), )*
+                    $( Op::$tn { dst, .. } => Some(dst), )*
+                    $(
+                        Op::$bn { dst, .. } => Some(dst),
+                        $( Op::$bimm { dst, .. } => Some(dst), )?
+                    )*
+                    $( Op::$btn { dst, .. } => Some(dst), )*
+                    $(
+                        Op::$cn { dst, .. } => Some(dst),
+                        $( Op::$cimm { dst, .. } => Some(dst), )?
+                    )*
+                    _ => None,
+                }
+            }
+
+            /// The jump target of a branch op, for patching forward branches.
+            pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
+                match self {
+                    Op::Br { target }
+                    | Op::BrIfNez { target, .. }
+                    | Op::BrIfEqz { target, .. }
+                    | Op::BrCopy { target, .. } => Some(target),
+                    $(
+                        Op::$cbr { target, .. } | Op::$cbrnot { target, .. } => Some(target),
+                        $( Op::$cbrimm { target, .. } | Op::$cbrnotimm { target, .. } => Some(target), )?
+                    )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+for_each_memory!(for_each_numeric define_op_access);
+
+macro_rules! define_fusion {
+    (
+        load { $($load:tt)* }
+        store { $($store:tt)* }
+        unary { $($unary:tt)* }
+        unary_trap { $($unary_trap:tt)* }
+        binary { $($binary:tt)* }
+        binary_trap { $($binary_trap:tt)* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+    ) => {
+        impl Op {
+            /// The branch that jumps when this comparison's result is
+            /// non-zero (`when`) or zero (`!when`), reading the comparison's
+            /// operands directly. `None` if `self` is not a comparison.
+            pub(crate) fn fuse_branch(&self, when: bool) -> Option<Op> {
+                Some(match *self {
+                    Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. } => match when {
+                        true => Op::BrIfEqz { cond: src, target: 0 },
+                        false => Op::BrIfNez { cond: src, target: 0 },
+                    },
+                    $(
+                        Op::$cn { lhs, rhs, .. } => match when {
+                            true => Op::$cbr { lhs, rhs, target: 0 },
+                            false => Op::$cbrnot { lhs, rhs, target: 0 },
+                        },
+                        $(
+                            Op::$cimm { lhs, imm, .. } => match when {
+                                true => Op::$cbrimm { lhs, imm, target: 0 },
+                                false => Op::$cbrnotimm { lhs, imm, target: 0 },
+                            },
+                        )?
+                    )*
+                    _ => return None,
+                })
+            }
+        }
+    };
+}
+for_each_memory!(for_each_numeric define_fusion);

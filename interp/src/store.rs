@@ -1,0 +1,211 @@
+//! The store: every runtime entity, owned in one place and named by index.
+//!
+//! Handles such as [`Func`](crate::Func) or [`Memory`](crate::Memory) are
+//! indices into these vectors, so they are `Copy` and never dangle while the
+//! store lives. Entities are never removed: a store lives as long as the
+//! instances in it, which is the model wasmtime and wasmi use too.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::any::Any;
+
+use kestrel_core::{FuncType, GlobalType, MemoryType, TableType};
+
+use crate::exec::ValueStack;
+use crate::func::HostFunc;
+use crate::{Engine, Extern, Module};
+
+/// A function in the store.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FuncEntity {
+    /// Defined function `index` (among the module's own) of an instance.
+    Wasm { instance: u32, index: u32, ty: u32 },
+    /// Host function `host` of the store's host function list.
+    Host { host: u32, ty: u32 },
+}
+
+impl FuncEntity {
+    /// The store-interned signature.
+    pub(crate) fn ty(&self) -> u32 {
+        match *self {
+            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct MemoryEntity {
+    pub ty: MemoryType,
+    pub bytes: Vec<u8>,
+}
+
+impl MemoryEntity {
+    pub(crate) fn pages(&self) -> u32 {
+        (self.bytes.len() / MemoryType::PAGE_SIZE) as u32
+    }
+
+    /// Grows by `delta` pages; the old size, or `None` past the limits.
+    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        let max = self.ty.limits.max.unwrap_or(MemoryType::MAX_PAGES).min(MemoryType::MAX_PAGES);
+        if new > max {
+            return None;
+        }
+        let new_len = (new as usize).checked_mul(MemoryType::PAGE_SIZE)?;
+        // A host out of memory is reported to the guest as a failed grow.
+        self.bytes.try_reserve_exact(new_len - self.bytes.len()).ok()?;
+        self.bytes.resize(new_len, 0);
+        Some(old)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct TableEntity {
+    pub ty: TableType,
+    pub elems: Vec<u64>,
+}
+
+impl TableEntity {
+    /// Grows by `delta` elements set to `init`; the old size, or `None`.
+    pub(crate) fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+        let old = self.elems.len() as u32;
+        let new = old.checked_add(delta)?;
+        if new > self.ty.limits.max.unwrap_or(u32::MAX) {
+            return None;
+        }
+        self.elems.try_reserve_exact(delta as usize).ok()?;
+        self.elems.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct GlobalEntity {
+    pub ty: GlobalType,
+    pub value: u64,
+}
+
+/// What an instance resolved its index spaces to.
+#[derive(Debug)]
+pub(crate) struct InstanceEntity {
+    pub module: Module,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    /// Element segments: store indices into `StoreInner::elems`.
+    pub elems: Vec<u32>,
+    /// Data segments: store indices into `StoreInner::data_dropped`.
+    pub datas: Vec<u32>,
+    /// Module type index to store-interned signature.
+    pub types: Vec<u32>,
+    pub exports: Vec<(Box<str>, Extern)>,
+}
+
+/// The part of a store that does not depend on the user data type.
+pub(crate) struct StoreInner {
+    pub engine: Engine,
+    pub funcs: Vec<FuncEntity>,
+    pub memories: Vec<MemoryEntity>,
+    pub tables: Vec<TableEntity>,
+    pub globals: Vec<GlobalEntity>,
+    pub instances: Vec<InstanceEntity>,
+    /// Element segment contents; emptied by `elem.drop`.
+    pub elems: Vec<Box<[u64]>>,
+    /// Whether each data segment instance has been dropped.
+    pub data_dropped: Vec<bool>,
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Interned signatures, so a signature check is an integer compare.
+    pub types: Vec<FuncType>,
+    /// Value stacks kept for reuse between calls.
+    pub stacks: Vec<ValueStack>,
+}
+
+impl StoreInner {
+    pub(crate) fn new(engine: &Engine) -> Self {
+        StoreInner {
+            engine: engine.clone(),
+            funcs: Vec::new(),
+            memories: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            instances: Vec::new(),
+            elems: Vec::new(),
+            data_dropped: Vec::new(),
+            externs: Vec::new(),
+            types: Vec::new(),
+            stacks: Vec::new(),
+        }
+    }
+
+    /// The interned index of `ty`.
+    pub(crate) fn intern_type(&mut self, ty: &FuncType) -> u32 {
+        match self.types.iter().position(|t| t == ty) {
+            Some(i) => i as u32,
+            None => {
+                self.types.push(ty.clone());
+                (self.types.len() - 1) as u32
+            }
+        }
+    }
+
+    pub(crate) fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.funcs[func as usize].ty() as usize]
+    }
+}
+
+/// All WebAssembly state of one embedding: instances, their memories, tables,
+/// globals and functions, plus the host's data `T`.
+///
+/// Create one store per isolated guest (for a server, one per request); it is
+/// cheap to create and everything in it is freed when it is dropped.
+///
+/// ```
+/// use kestrel_interp::{Engine, Store};
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, 0u32);
+/// *store.data_mut() += 1;
+/// assert_eq!(*store.data(), 1);
+/// ```
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) hosts: Vec<HostFunc<T>>,
+    data: T,
+}
+
+impl<T> Store<T> {
+    /// A new, empty store holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store { inner: StoreInner::new(engine), hosts: Vec::new(), data }
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store, returning the host data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The engine this store was created with.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+}
+
+impl<T: core::fmt::Debug> core::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Store")
+            .field("instances", &self.inner.instances.len())
+            .field("data", &self.data)
+            .finish_non_exhaustive()
+    }
+}

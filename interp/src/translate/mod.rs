@@ -1,0 +1,603 @@
+//! Translation of validated function bodies into register bytecode.
+//!
+//! One pass over each body's operators. The Wasm operand stack is modelled at
+//! translation time ([`stack`]): locals and constants are read in place,
+//! results go to the slot of the stack height they occupy, and the translator
+//! emits copies only where a value must move. Blocks and branches are resolved
+//! here ([`control`]) so the executor never searches for a label. Numeric and
+//! memory operators map one to one onto ops generated from the same table as
+//! the executor ([`crate::isa::for_each_numeric`]).
+
+mod control;
+mod stack;
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+
+use kestrel_core::wasmparser::{BlockType, Operator};
+use kestrel_core::ModuleInfo;
+
+use crate::isa::{Op, Reg, for_each_memory, for_each_numeric};
+use control::{Block, BlockKind};
+use stack::Operand;
+
+/// Why a function body could not be translated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TranslateError {
+    /// The function needs more than 65,535 slots for its locals and operand
+    /// stack, more than a [`Reg`] addresses.
+    FrameTooLarge,
+    /// An operator Kestrel does not implement (outside Wasm 2.0).
+    Unsupported {
+        /// Byte offset of the operator.
+        offset: usize,
+    },
+    /// The body could not be read (cannot happen for a validated module).
+    Malformed(kestrel_core::Error),
+}
+
+impl fmt::Display for TranslateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TranslateError::FrameTooLarge => {
+                f.write_str("function needs more than 65535 locals and stack slots")
+            }
+            TranslateError::Unsupported { offset } => {
+                write!(f, "unsupported instruction at byte offset {offset:#x}")
+            }
+            TranslateError::Malformed(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl From<kestrel_core::wasmparser::BinaryReaderError> for TranslateError {
+    fn from(e: kestrel_core::wasmparser::BinaryReaderError) -> Self {
+        TranslateError::Malformed(e.into())
+    }
+}
+
+/// A translated function: its bytecode and frame shape.
+#[derive(Debug, Clone)]
+pub struct CompiledFunc {
+    /// The bytecode.
+    pub ops: Box<[Op]>,
+    /// Number of parameters.
+    pub params: u16,
+    /// Number of locals, parameters included.
+    pub locals: u16,
+    /// Slots the frame needs: locals plus the operand stack's high-water mark.
+    pub frame_size: u16,
+}
+
+pub(crate) struct Translator<'m> {
+    module: &'m ModuleInfo,
+    ops: Vec<Op>,
+    stack: Vec<Operand>,
+    blocks: Vec<Block>,
+    num_locals: usize,
+    max_height: usize,
+    /// Index of the last op if it wrote the top entry and nothing since has
+    /// read or moved it: it may be retargeted or fused with a branch.
+    fusable: Option<usize>,
+    /// Whether the current code can be reached.
+    reachable: bool,
+    /// Blocks opened inside unreachable code, which are skipped.
+    unreachable_depth: u32,
+}
+
+/// Translates defined function `defined` of `module`, decoded from `bytes`.
+pub fn translate(
+    module: &ModuleInfo,
+    bytes: &[u8],
+    defined: usize,
+) -> Result<CompiledFunc, TranslateError> {
+    let func_index = module.imported_funcs as usize + defined;
+    let ty = &module.types[module.funcs[func_index] as usize];
+    let body = module.body(bytes, defined).ok_or(TranslateError::FrameTooLarge)?;
+    let mut num_locals = ty.params().len();
+    let mut locals_reader = body.get_locals_reader()?;
+    for _ in 0..locals_reader.get_count() {
+        let (count, _) = locals_reader.read()?;
+        num_locals = num_locals.saturating_add(count as usize);
+    }
+    let locals = u16::try_from(num_locals).map_err(|_| TranslateError::FrameTooLarge)?;
+    let mut t = Translator {
+        module,
+        ops: Vec::new(),
+        stack: Vec::new(),
+        blocks: Vec::new(),
+        num_locals,
+        max_height: 0,
+        fusable: None,
+        reachable: true,
+        unreachable_depth: 0,
+    };
+    t.blocks.push(Block {
+        kind: BlockKind::Func,
+        base: 0,
+        params: 0,
+        results: ty.results().len(),
+        patches: Vec::new(),
+    });
+    let mut reader = body.get_operators_reader()?;
+    while !reader.eof() {
+        let offset = reader.original_position() as usize;
+        let op = reader.read()?;
+        if t.operator(&op, offset)? {
+            break;
+        }
+    }
+    let frame_size = t.slot(t.max_height)?;
+    Ok(CompiledFunc {
+        ops: t.ops.into_boxed_slice(),
+        params: ty.params().len() as u16,
+        locals,
+        frame_size,
+    })
+}
+
+impl Translator<'_> {
+    pub(super) fn emit(&mut self, op: Op) {
+        self.fusable = None;
+        self.ops.push(op);
+    }
+
+    pub(super) fn emit_index(&mut self, op: Op) -> usize {
+        self.emit(op);
+        self.ops.len() - 1
+    }
+
+    /// Emits an op that wrote the entry just pushed.
+    fn emit_result(&mut self, op: Op) {
+        self.emit(op);
+        self.fusable = Some(self.ops.len() - 1);
+    }
+
+    /// Pops the condition and emits a branch taken when it is non-zero
+    /// (`when`) or zero; returns the branch's index for patching.
+    pub(super) fn branch_on(&mut self, when: bool, target: u32) -> Result<usize, TranslateError> {
+        if let (Some(at), Some(Operand::Temp)) = (self.fusable, self.stack.last()) {
+            if let Some(mut branch) = self.ops[at].fuse_branch(when) {
+                self.stack.pop();
+                if let Some(t) = branch.target_mut() {
+                    *t = target;
+                }
+                self.ops[at] = branch;
+                self.fusable = None;
+                return Ok(at);
+            }
+        }
+        let cond = self.pop_reg()?;
+        Ok(self.emit_index(match when {
+            true => Op::BrIfNez { cond, target },
+            false => Op::BrIfEqz { cond, target },
+        }))
+    }
+
+    fn block_arity(&self, ty: BlockType) -> (usize, usize) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(i) => {
+                let ty = &self.module.types[i as usize];
+                (ty.params().len(), ty.results().len())
+            }
+        }
+    }
+
+    /// Skips operators of unreachable code, tracking nesting so the
+    /// enclosing block's `else` or `end` is still seen.
+    fn skip_unreachable(&mut self, op: &Operator) -> Result<bool, TranslateError> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.unreachable_depth += 1;
+            }
+            Operator::Else if self.unreachable_depth == 0 => self.enter_else()?,
+            Operator::End if self.unreachable_depth == 0 => return self.end(),
+            Operator::End => self.unreachable_depth -= 1,
+            _ => {}
+        }
+        Ok(false)
+    }
+
+    /// Translates one operator; returns `true` at the end of the body.
+    fn operator(&mut self, op: &Operator, offset: usize) -> Result<bool, TranslateError> {
+        if !self.reachable {
+            return self.skip_unreachable(op);
+        }
+        match *op {
+            Operator::Unreachable => {
+                self.emit(Op::Unreachable);
+                self.reachable = false;
+            }
+            Operator::Nop => {}
+            Operator::Block { blockty } => {
+                let (params, results) = self.block_arity(blockty);
+                self.enter(BlockKind::Block, params, results)?;
+            }
+            Operator::Loop { blockty } => {
+                let (params, results) = self.block_arity(blockty);
+                self.enter(BlockKind::Loop { head: 0 }, params, results)?;
+            }
+            Operator::If { blockty } => {
+                let (params, results) = self.block_arity(blockty);
+                self.enter_if(params, results)?;
+            }
+            Operator::Else => self.enter_else()?,
+            Operator::End => return self.end(),
+            Operator::Br { relative_depth } => self.br(relative_depth)?,
+            Operator::BrIf { relative_depth } => self.br_if(relative_depth)?,
+            Operator::BrTable { ref targets } => {
+                let default = targets.default();
+                let targets = targets.targets().collect::<Result<Vec<u32>, _>>()?;
+                self.br_table(&targets, default)?;
+            }
+            Operator::Return => self.ret()?,
+            Operator::Call { function_index } => {
+                let ty = self.module.func_type(function_index);
+                let (params, results) = (ty.params().len(), ty.results().len());
+                let base = self.call_args(params)?;
+                self.emit(Op::Call { func: function_index, base });
+                self.call_results(results)?;
+            }
+            Operator::CallIndirect { type_index, table_index } => {
+                let ty = &self.module.types[type_index as usize];
+                let (params, results) = (ty.params().len(), ty.results().len());
+                let index = self.pop_reg()?;
+                let base = self.call_args(params)?;
+                self.emit(Op::CallIndirect { base, index, table: table_index, ty: type_index });
+                self.call_results(results)?;
+            }
+            Operator::Drop => {
+                self.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let cond = self.pop_reg()?;
+                let b = self.pop_reg()?;
+                let a = self.pop_reg()?;
+                let dst = self.push_result()?;
+                self.emit_result(Op::Select { dst, cond, a, b });
+            }
+            Operator::LocalGet { local_index } => {
+                self.push(Operand::Local(local_index as Reg))?;
+            }
+            Operator::LocalSet { local_index } => self.local_set(local_index as Reg, false)?,
+            Operator::LocalTee { local_index } => self.local_set(local_index as Reg, true)?,
+            Operator::GlobalGet { global_index } => {
+                let dst = self.push_result()?;
+                self.emit_result(Op::GlobalGet { dst, global: global_index });
+            }
+            Operator::GlobalSet { global_index } => {
+                let src = self.pop_reg()?;
+                self.emit(Op::GlobalSet { src, global: global_index });
+            }
+            Operator::I32Const { value } => self.push(Operand::Const(value as u32 as u64))?,
+            Operator::I64Const { value } => self.push(Operand::Const(value as u64))?,
+            Operator::F32Const { value } => self.push(Operand::Const(value.bits() as u64))?,
+            Operator::F64Const { value } => self.push(Operand::Const(value.bits()))?,
+            Operator::RefNull { .. } => self.push(Operand::Const(0))?,
+            Operator::RefIsNull => {
+                let src = self.pop_reg()?;
+                let dst = self.push_result()?;
+                self.emit_result(Op::RefIsNull { dst, src });
+            }
+            Operator::RefFunc { function_index } => {
+                let dst = self.push_result()?;
+                self.emit_result(Op::RefFunc { dst, func: function_index });
+            }
+            // Slots hold raw bits, so reinterpreting is free.
+            Operator::I32ReinterpretF32
+            | Operator::I64ReinterpretF64
+            | Operator::F32ReinterpretI32
+            | Operator::F64ReinterpretI64 => {}
+            Operator::MemorySize { .. } => {
+                let dst = self.push_result()?;
+                self.emit_result(Op::MemorySize { dst });
+            }
+            Operator::MemoryGrow { .. } => {
+                let delta = self.pop_reg()?;
+                let dst = self.push_result()?;
+                self.emit_result(Op::MemoryGrow { dst, delta });
+            }
+            Operator::MemoryFill { .. } => {
+                let len = self.pop_reg()?;
+                let value = self.pop_reg()?;
+                let dst = self.pop_reg()?;
+                self.emit(Op::MemoryFill { dst, value, len });
+            }
+            Operator::MemoryCopy { .. } => {
+                let len = self.pop_reg()?;
+                let src = self.pop_reg()?;
+                let dst = self.pop_reg()?;
+                self.emit(Op::MemoryCopy { dst, src, len });
+            }
+            Operator::MemoryInit { data_index, .. } => {
+                let len = self.pop_reg()?;
+                let src = self.pop_reg()?;
+                let dst = self.pop_reg()?;
+                self.emit(Op::MemoryInit { dst, src, len, data: data_index });
+            }
+            Operator::DataDrop { data_index } => self.emit(Op::DataDrop { data: data_index }),
+            Operator::TableGet { table } => {
+                let index = self.pop_reg()?;
+                let dst = self.push_result()?;
+                self.emit_result(Op::TableGet { dst, index, table });
+            }
+            Operator::TableSet { table } => {
+                let value = self.pop_reg()?;
+                let index = self.pop_reg()?;
+                self.emit(Op::TableSet { index, value, table });
+            }
+            Operator::TableSize { table } => {
+                let dst = self.push_result()?;
+                self.emit_result(Op::TableSize { dst, table });
+            }
+            Operator::TableGrow { table } => {
+                self.materialize_top(2)?;
+                self.pop();
+                self.pop();
+                let dst = self.push_result()?;
+                self.emit(Op::TableGrow { dst, table });
+            }
+            Operator::TableFill { table } => {
+                let args = self.pop_args(3)?;
+                self.emit(Op::TableFill { args, table });
+            }
+            Operator::TableCopy { dst_table, src_table } => {
+                let args = self.pop_args(3)?;
+                self.emit(Op::TableCopy { args, dst_table, src_table });
+            }
+            Operator::TableInit { elem_index, table } => {
+                let args = self.pop_args(3)?;
+                self.emit(Op::TableInit { args, table, elem: elem_index });
+            }
+            Operator::ElemDrop { elem_index } => self.emit(Op::ElemDrop { elem: elem_index }),
+            ref other => {
+                if !self.numeric(other)? {
+                    return Err(TranslateError::Unsupported { offset });
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Puts the top `params` entries in consecutive slots for a call and
+    /// pops them; returns the first slot, which becomes the callee's base.
+    fn call_args(&mut self, params: usize) -> Result<Reg, TranslateError> {
+        self.materialize_top(params)?;
+        let base = self.height() - params;
+        self.stack.truncate(base);
+        self.slot(base)
+    }
+
+    fn call_results(&mut self, results: usize) -> Result<(), TranslateError> {
+        for _ in 0..results {
+            self.push(Operand::Temp)?;
+        }
+        Ok(())
+    }
+
+    /// Pops `count` operands materialised in consecutive slots.
+    fn pop_args(&mut self, count: usize) -> Result<Reg, TranslateError> {
+        self.materialize_top(count)?;
+        let base = self.height() - count;
+        self.stack.truncate(base);
+        self.slot(base)
+    }
+
+    fn local_set(&mut self, local: Reg, tee: bool) -> Result<(), TranslateError> {
+        self.preserve_local(local)?;
+        let value = self.pop();
+        match value {
+            Operand::Temp => {
+                let retarget = self.fusable.and_then(|at| self.ops[at].pure_dst_mut());
+                match retarget {
+                    Some(dst) => {
+                        *dst = local;
+                        self.fusable = None;
+                        if tee {
+                            self.push(Operand::Local(local))?;
+                        }
+                        return Ok(());
+                    }
+                    None => {
+                        let src = self.slot(self.height())?;
+                        self.emit(Op::Copy { dst: local, src });
+                    }
+                }
+            }
+            Operand::Local(src) if src == local => {}
+            Operand::Local(src) => self.emit(Op::Copy { dst: local, src }),
+            Operand::Const(bits) => self.emit_const(local, bits),
+        }
+        if tee {
+            self.push(match value {
+                Operand::Const(_) => value,
+                _ => Operand::Local(local),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A binary op: uses the immediate form when the right operand is a
+    /// constant that fits, and commutes a constant left operand to the right.
+    fn binary(
+        &mut self,
+        op: &Operator,
+        rr: fn(Reg, Reg, Reg) -> Op,
+        ri: Option<(fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>)>,
+    ) -> Result<(), TranslateError> {
+        let h = self.height();
+        if let (Operand::Const(_), rhs) = (self.stack[h - 2], self.stack[h - 1]) {
+            if !matches!(rhs, Operand::Const(_)) {
+                if let Some(swapped) = commuted(op) {
+                    self.stack.swap(h - 2, h - 1);
+                    return self.numeric(&swapped).map(|_| ());
+                }
+            }
+        }
+        if let (Some((ri, fit)), Operand::Const(bits)) = (ri, self.stack[h - 1]) {
+            if let Some(imm) = fit(bits) {
+                self.stack.pop();
+                let lhs = self.pop_reg()?;
+                let dst = self.push_result()?;
+                self.emit_result(ri(dst, lhs, imm));
+                return Ok(());
+            }
+        }
+        let rhs = self.pop_reg()?;
+        let lhs = self.pop_reg()?;
+        let dst = self.push_result()?;
+        self.emit_result(rr(dst, lhs, rhs));
+        Ok(())
+    }
+}
+
+/// The operator computing the same result with its operands swapped.
+fn commuted(op: &Operator) -> Option<Operator<'static>> {
+    use Operator as O;
+    Some(match op {
+        O::I32Add => O::I32Add,
+        O::I32Mul => O::I32Mul,
+        O::I32And => O::I32And,
+        O::I32Or => O::I32Or,
+        O::I32Xor => O::I32Xor,
+        O::I64Add => O::I64Add,
+        O::I64Mul => O::I64Mul,
+        O::I64And => O::I64And,
+        O::I64Or => O::I64Or,
+        O::I64Xor => O::I64Xor,
+        O::I32Eq => O::I32Eq,
+        O::I32Ne => O::I32Ne,
+        O::I32LtS => O::I32GtS,
+        O::I32LtU => O::I32GtU,
+        O::I32GtS => O::I32LtS,
+        O::I32GtU => O::I32LtU,
+        O::I32LeS => O::I32GeS,
+        O::I32LeU => O::I32GeU,
+        O::I32GeS => O::I32LeS,
+        O::I32GeU => O::I32LeU,
+        O::I64Eq => O::I64Eq,
+        O::I64Ne => O::I64Ne,
+        O::I64LtS => O::I64GtS,
+        O::I64LtU => O::I64GtU,
+        O::I64GtS => O::I64LtS,
+        O::I64GtU => O::I64LtU,
+        O::I64LeS => O::I64GeS,
+        O::I64LeU => O::I64GeU,
+        O::I64GeS => O::I64LeS,
+        O::I64GeU => O::I64LeU,
+        _ => return None,
+    })
+}
+
+/// Whether a constant fits the `i32` immediate of an op on this type.
+trait ImmFit {
+    fn fit(bits: u64) -> Option<i32>;
+}
+impl ImmFit for i32 {
+    fn fit(bits: u64) -> Option<i32> {
+        Some(bits as u32 as i32)
+    }
+}
+impl ImmFit for u32 {
+    fn fit(bits: u64) -> Option<i32> {
+        Some(bits as u32 as i32)
+    }
+}
+impl ImmFit for i64 {
+    fn fit(bits: u64) -> Option<i32> {
+        i32::try_from(bits as i64).ok()
+    }
+}
+impl ImmFit for u64 {
+    fn fit(bits: u64) -> Option<i32> {
+        i32::try_from(bits as i64).ok()
+    }
+}
+
+macro_rules! imm_form {
+    ($t:ty) => {
+        None
+    };
+    ($t:ty, $imm:ident) => {
+        Some((
+            (|dst, lhs, imm| Op::$imm { dst, lhs, imm }) as fn(Reg, Reg, i32) -> Op,
+            <$t as ImmFit>::fit as fn(u64) -> Option<i32>,
+        ))
+    };
+}
+
+macro_rules! define_translate_numeric {
+    (
+        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
+        binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+    ) => {
+        impl Translator<'_> {
+            /// Translates a numeric or memory access operator; `false` if
+            /// `op` is neither.
+            fn numeric(&mut self, op: &Operator) -> Result<bool, TranslateError> {
+                match *op {
+                    $(
+                        Operator::$ln { memarg } => {
+                            let addr = self.pop_reg()?;
+                            let dst = self.push_result()?;
+                            self.emit_result(Op::$ln { dst, addr, offset: memarg.offset as u32 });
+                        }
+                    )*
+                    $(
+                        Operator::$sn { memarg } => {
+                            let value = self.pop_reg()?;
+                            let addr = self.pop_reg()?;
+                            self.emit(Op::$sn { addr, value, offset: memarg.offset as u32 });
+                        }
+                    )*
+                    $(
+                        Operator::$un => {
+                            let src = self.pop_reg()?;
+                            let dst = self.push_result()?;
+                            self.emit_result(Op::$un { dst, src });
+                        }
+                    )*
+                    $(
+                        Operator::$tn => {
+                            let src = self.pop_reg()?;
+                            let dst = self.push_result()?;
+                            self.emit_result(Op::$tn { dst, src });
+                        }
+                    )*
+                    $(
+                        Operator::$bn => self.binary(
+                            op,
+                            |dst, lhs, rhs| Op::$bn { dst, lhs, rhs },
+                            imm_form!($bb $(, $bimm)?),
+                        )?,
+                    )*
+                    $(
+                        Operator::$btn => self.binary(
+                            op,
+                            |dst, lhs, rhs| Op::$btn { dst, lhs, rhs },
+                            None,
+                        )?,
+                    )*
+                    $(
+                        Operator::$cn => self.binary(
+                            op,
+                            |dst, lhs, rhs| Op::$cn { dst, lhs, rhs },
+                            imm_form!($ca $(, $cimm)?),
+                        )?,
+                    )*
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            }
+        }
+    };
+}
+for_each_memory!(for_each_numeric define_translate_numeric);
