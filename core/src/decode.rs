@@ -35,6 +35,9 @@ impl ModuleInfo {
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         for payload in Parser::new(0).parse_all(bytes) {
             let payload = payload?;
+            if let Payload::MemorySection(reader) = &payload {
+                check_memory_limits_u32(bytes, reader.range())?;
+            }
             let valid = validator.payload(&payload)?;
             if let wasmparser::ValidPayload::Func(func, body) = valid {
                 let mut fv = func.into_validator(core::mem::take(&mut allocs));
@@ -225,6 +228,33 @@ impl ModuleInfo {
         }
         Ok(())
     }
+}
+
+/// Rejects 32-bit memory limits encoded with more than five LEB128 bytes.
+///
+/// wasmparser reads every memory limit as a 64-bit LEB128 (to share code with
+/// memory64), so it accepts an overlong encoding that the spec calls
+/// malformed for a 32-bit memory. Re-read the section with wasmparser's own
+/// reader, as 32-bit integers, to apply the stricter rule.
+fn check_memory_limits_u32(bytes: &[u8], range: core::ops::Range<u64>) -> Result<(), Error> {
+    let section = bytes.get(range.start as usize..range.end as usize).unwrap_or(&[]);
+    let mut reader = wasmparser::BinaryReader::new(section, range.start);
+    let count = reader.read_var_u32()?;
+    for _ in 0..count {
+        let flags = reader.read_u8()?;
+        if flags & 0x04 != 0 {
+            // memory64: 64-bit limits are right; validation rejects it anyway.
+            return Ok(());
+        }
+        reader.read_var_u32()?;
+        if flags & 0x01 != 0 {
+            reader.read_var_u32()?;
+        }
+        if flags & 0x08 != 0 {
+            reader.read_var_u32()?;
+        }
+    }
+    Ok(())
 }
 
 fn convert_val(ty: wasmparser::ValType, offset: usize) -> Result<ValType, Error> {

@@ -429,11 +429,18 @@ impl Translator<'_> {
         ri: Option<(fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>)>,
     ) -> Result<(), TranslateError> {
         let h = self.height();
-        if let (Operand::Const(_), rhs) = (self.stack[h - 2], self.stack[h - 1]) {
-            if !matches!(rhs, Operand::Const(_)) {
-                if let Some(swapped) = commuted(op) {
-                    self.stack.swap(h - 2, h - 1);
-                    return self.numeric(&swapped).map(|_| ());
+        if let (Operand::Const(bits), rhs) = (self.stack[h - 2], self.stack[h - 1]) {
+            // A constant on the left: use the immediate form of the operator
+            // with swapped operands, if there is one. The stack entries are
+            // not swapped: a `Temp` entry is tied to its slot.
+            let swapped = commuted(op).and_then(|op| imm_form(&op));
+            if let (false, Some((ri, fit))) = (matches!(rhs, Operand::Const(_)), swapped) {
+                if let Some(imm) = fit(bits) {
+                    let lhs = self.reg_at(h - 1)?;
+                    self.stack.truncate(h - 2);
+                    let dst = self.push_result()?;
+                    self.emit_result(ri(dst, lhs, imm));
+                    return Ok(());
                 }
             }
         }
@@ -596,6 +603,16 @@ macro_rules! define_translate_numeric {
                     _ => return Ok(false),
                 }
                 Ok(true)
+            }
+        }
+
+        /// The immediate form of a binary operator, with the test of whether
+        /// a constant fits it.
+        fn imm_form(op: &Operator) -> Option<(fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>)> {
+            match *op {
+                $( Operator::$bn => imm_form!($bb $(, $bimm)?), )*
+                $( Operator::$cn => imm_form!($ca $(, $cimm)?), )*
+                _ => None,
             }
         }
     };
