@@ -143,7 +143,10 @@ impl ModuleInfo {
                         ExternalKind::Global => ExternIdx::Global(export.index),
                         _ => return Err(unsupported(offset, "this kind of export")),
                     };
-                    self.exports.push(Export { name: export.name.into(), index });
+                    self.exports.push(Export {
+                        name: export.name.into(),
+                        index,
+                    });
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
@@ -154,7 +157,10 @@ impl ModuleInfo {
                     let mode = match element.kind {
                         ElementKind::Passive => ElemMode::Passive,
                         ElementKind::Declared => ElemMode::Declared,
-                        ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElemMode::Active {
                             table: table_index.unwrap_or(0),
                             offset: convert_const(&offset_expr)?,
                         },
@@ -181,14 +187,18 @@ impl ModuleInfo {
                     let data = data?;
                     let mode = match data.kind {
                         wasmparser::DataKind::Passive => DataMode::Passive,
-                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
-                            DataMode::Active {
-                                memory: memory_index,
-                                offset: convert_const(&offset_expr)?,
-                            }
-                        }
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: convert_const(&offset_expr)?,
+                        },
                     };
-                    self.data.push(DataSegment { mode, bytes: data.data.into() });
+                    self.data.push(DataSegment {
+                        mode,
+                        bytes: data.data.into(),
+                    });
                 }
             }
             Payload::CodeSectionEntry(body) => self.add_body(&body),
@@ -206,7 +216,9 @@ impl ModuleInfo {
 
     fn add_body(&mut self, body: &FunctionBody<'_>) {
         let range = body.range();
-        self.bodies.push(FuncBody { range: range.start as usize..range.end as usize });
+        self.bodies.push(FuncBody {
+            range: range.start as usize..range.end as usize,
+        });
     }
 
     fn read_names(&mut self, names: wasmparser::NameSectionReader<'_>) -> Result<(), Error> {
@@ -237,7 +249,9 @@ impl ModuleInfo {
 /// malformed for a 32-bit memory. Re-read the section with wasmparser's own
 /// reader, as 32-bit integers, to apply the stricter rule.
 fn check_memory_limits_u32(bytes: &[u8], range: core::ops::Range<u64>) -> Result<(), Error> {
-    let section = bytes.get(range.start as usize..range.end as usize).unwrap_or(&[]);
+    let section = bytes
+        .get(range.start as usize..range.end as usize)
+        .unwrap_or(&[]);
     let mut reader = wasmparser::BinaryReader::new(section, range.start);
     let count = reader.read_var_u32()?;
     for _ in 0..count {
@@ -284,7 +298,10 @@ fn convert_ref(ty: wasmparser::RefType, offset: usize) -> Result<RefType, Error>
 
 fn convert_limits(min: u64, max: Option<u64>, offset: usize) -> Result<Limits, Error> {
     let narrow = |v: u64| u32::try_from(v).map_err(|_| unsupported(offset, "64-bit limits"));
-    Ok(Limits { min: narrow(min)?, max: max.map(narrow).transpose()? })
+    Ok(Limits {
+        min: narrow(min)?,
+        max: max.map(narrow).transpose()?,
+    })
 }
 
 fn convert_table(t: wasmparser::TableType, offset: usize) -> Result<TableType, Error> {
@@ -304,7 +321,9 @@ fn convert_memory(m: wasmparser::MemoryType, offset: usize) -> Result<MemoryType
     if m.page_size_log2.is_some() {
         return Err(unsupported(offset, "custom page sizes"));
     }
-    Ok(MemoryType { limits: convert_limits(m.initial, m.maximum, offset)? })
+    Ok(MemoryType {
+        limits: convert_limits(m.initial, m.maximum, offset)?,
+    })
 }
 
 fn convert_global(g: wasmparser::GlobalType, offset: usize) -> Result<GlobalType, Error> {
@@ -313,7 +332,11 @@ fn convert_global(g: wasmparser::GlobalType, offset: usize) -> Result<GlobalType
     }
     Ok(GlobalType {
         content: convert_val(g.content_type, offset)?,
-        mutability: if g.mutable { Mutability::Var } else { Mutability::Const },
+        mutability: if g.mutable {
+            Mutability::Var
+        } else {
+            Mutability::Const
+        },
     })
 }
 
@@ -327,12 +350,14 @@ fn convert_const(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
         Operator::F32Const { value } => ConstExpr::F32(value.bits()),
         Operator::F64Const { value } => ConstExpr::F64(value.bits()),
         Operator::RefNull { hty } => ConstExpr::RefNull(match hty {
-            wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Func, .. } => {
-                RefType::FuncRef
-            }
-            wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => {
-                RefType::ExternRef
-            }
+            wasmparser::HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Func,
+                ..
+            } => RefType::FuncRef,
+            wasmparser::HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Extern,
+                ..
+            } => RefType::ExternRef,
             _ => return Err(unsupported(offset, "typed function references (GC)")),
         }),
         Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),

@@ -49,6 +49,9 @@ impl core::error::Error for Error {}
 
 impl From<wasmparser::BinaryReaderError> for Error {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
-        Error::Invalid { offset: e.offset() as usize, message: String::from(e.message()) }
+        Error::Invalid {
+            offset: e.offset() as usize,
+            message: String::from(e.message()),
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! a module was rejected.
 //!
 //! ```
+//! # #[cfg(feature = "validate")] {
 //! // (module (func (export "answer") (result i32) i32.const 42))
 //! let bytes = [
 //!     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60,
@@ -20,6 +21,7 @@
 //! let module = kestrel_core::ModuleInfo::decode(&bytes)?;
 //! assert_eq!(module.exports[0].name.as_ref(), "answer");
 //! assert_eq!(module.func_type(0).results(), &[kestrel_core::ValType::I32]);
+//! # }
 //! # Ok::<(), kestrel_core::Error>(())
 //! ```
 #![no_std]
@@ -29,6 +31,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "validate")]
 mod decode;
 mod error;
 mod module;

@@ -235,9 +235,8 @@ impl ModuleInfo {
     ) -> Option<wasmparser::FunctionBody<'a>> {
         let range = self.bodies.get(defined)?.range.clone();
         let slice = bytes.get(range.clone())?;
-        Some(wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
-            slice,
-            range.start as u64,
-        )))
+        Some(wasmparser::FunctionBody::new(
+            wasmparser::BinaryReader::new(slice, range.start as u64),
+        ))
     }
 }

@@ -82,7 +82,10 @@ impl FuncType {
         let mut types: Vec<ValType> = params.into_iter().collect();
         let params = types.len();
         types.extend(results);
-        FuncType { types: types.into_boxed_slice(), params }
+        FuncType {
+            types: types.into_boxed_slice(),
+            params,
+        }
     }
 
     /// The parameter types.
@@ -160,7 +163,9 @@ impl MemoryType {
 
     /// A memory type with `min` initial pages and an optional maximum.
     pub fn new(min: u32, max: Option<u32>) -> Self {
-        MemoryType { limits: Limits { min, max } }
+        MemoryType {
+            limits: Limits { min, max },
+        }
     }
 }
 
@@ -176,7 +181,10 @@ pub struct TableType {
 impl TableType {
     /// A table type of `element` references with the given limits.
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> Self {
-        TableType { element, limits: Limits { min, max } }
+        TableType {
+            element,
+            limits: Limits { min, max },
+        }
     }
 }
 
@@ -201,6 +209,9 @@ pub struct GlobalType {
 impl GlobalType {
     /// A global type.
     pub fn new(content: ValType, mutability: Mutability) -> Self {
-        GlobalType { content, mutability }
+        GlobalType {
+            content,
+            mutability,
+        }
     }
 }

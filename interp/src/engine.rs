@@ -18,7 +18,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { max_call_depth: 100_000, max_stack_slots: 1 << 20 }
+        Config {
+            max_call_depth: 100_000,
+            max_stack_slots: 1 << 20,
+        }
     }
 }
 
@@ -55,7 +58,9 @@ pub struct Engine {
 impl Engine {
     /// An engine with the given configuration.
     pub fn new(config: &Config) -> Self {
-        Engine { inner: Shared::new(config.clone()) }
+        Engine {
+            inner: Shared::new(config.clone()),
+        }
     }
 
     pub(crate) fn config(&self) -> &Config {

@@ -119,17 +119,25 @@ impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UsageError::Signature { expected } => {
-                write!(f, "arguments or results do not match the signature {expected}")
+                write!(
+                    f,
+                    "arguments or results do not match the signature {expected}"
+                )
             }
             UsageError::ValueType { expected, got } => {
                 write!(f, "type mismatch: expected {expected}, got {got}")
             }
-            UsageError::ForeignHandle => f.write_str("handle used with a store it does not belong to"),
+            UsageError::ForeignHandle => {
+                f.write_str("handle used with a store it does not belong to")
+            }
             UsageError::ImmutableGlobal => f.write_str("cannot set an immutable global"),
             UsageError::OutOfBounds => f.write_str("access out of bounds"),
             UsageError::GrowFailed => f.write_str("failed to grow: limit reached or out of memory"),
             UsageError::TypedFunc { actual } => {
-                write!(f, "typed function does not match the function's type {actual}")
+                write!(
+                    f,
+                    "typed function does not match the function's type {actual}"
+                )
             }
             UsageError::NoExport => f.write_str("no export of that name"),
         }
@@ -185,7 +193,9 @@ impl Error {
 impl From<ErrorKind> for Error {
     #[cold]
     fn from(kind: ErrorKind) -> Self {
-        Error { kind: Box::new(kind) }
+        Error {
+            kind: Box::new(kind),
+        }
     }
 }
 
@@ -246,5 +256,30 @@ impl core::error::Error for Error {
             ErrorKind::Host(e) => Some(&**e),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    /// `Result<T, Error>` is returned on every call path: one pointer.
+    #[test]
+    fn error_is_one_pointer() {
+        assert_eq!(core::mem::size_of::<Error>(), core::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn host_errors_downcast() {
+        let e = Error::msg("boom");
+        assert_eq!(e.to_string(), "boom");
+        assert!(e.as_trap().is_none());
+        let trap: Error = Trap::new(
+            crate::TrapCode::IntegerDivisionByZero,
+            alloc::vec::Vec::new(),
+        )
+        .into();
+        assert_eq!(trap.to_string(), "integer divide by zero");
     }
 }

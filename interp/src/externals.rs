@@ -26,19 +26,35 @@ pub enum Extern {
 impl Extern {
     /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
-        if let Extern::Func(f) = self { Some(f) } else { None }
+        if let Extern::Func(f) = self {
+            Some(f)
+        } else {
+            None
+        }
     }
     /// The table, if this is one.
     pub fn into_table(self) -> Option<Table> {
-        if let Extern::Table(t) = self { Some(t) } else { None }
+        if let Extern::Table(t) = self {
+            Some(t)
+        } else {
+            None
+        }
     }
     /// The memory, if this is one.
     pub fn into_memory(self) -> Option<Memory> {
-        if let Extern::Memory(m) = self { Some(m) } else { None }
+        if let Extern::Memory(m) = self {
+            Some(m)
+        } else {
+            None
+        }
     }
     /// The global, if this is one.
     pub fn into_global(self) -> Option<Global> {
-        if let Extern::Global(g) = self { Some(g) } else { None }
+        if let Extern::Global(g) = self {
+            Some(g)
+        } else {
+            None
+        }
     }
 
     /// The entity's current type.
@@ -116,14 +132,22 @@ impl Memory {
     }
 
     fn entity<'a>(&self, inner: &'a StoreInner) -> Result<&'a MemoryEntity, Error> {
-        inner.memories.get(self.0 as usize).ok_or_else(|| UsageError::ForeignHandle.into())
+        inner
+            .memories
+            .get(self.0 as usize)
+            .ok_or_else(|| UsageError::ForeignHandle.into())
     }
 
     /// The memory's type, with its current size as the minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let store = store.as_context();
         match self.entity(&store.inner) {
-            Ok(m) => MemoryType { limits: Limits { min: m.pages(), max: m.ty.limits.max } },
+            Ok(m) => MemoryType {
+                limits: Limits {
+                    min: m.pages(),
+                    max: m.ty.limits.max,
+                },
+            },
             Err(_) => MemoryType::new(0, Some(0)),
         }
     }
@@ -153,11 +177,24 @@ impl Memory {
     }
 
     /// Copies `buf` into the memory at `offset`.
-    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), Error> {
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: usize,
+        buf: &[u8],
+    ) -> Result<(), Error> {
         let store = store.as_context_mut();
-        let memory = store.inner.memories.get_mut(self.0 as usize).ok_or(UsageError::ForeignHandle)?;
+        let memory = store
+            .inner
+            .memories
+            .get_mut(self.0 as usize)
+            .ok_or(UsageError::ForeignHandle)?;
         let end = offset.checked_add(buf.len()).ok_or_else(oob)?;
-        memory.bytes.get_mut(offset..end).ok_or_else(oob)?.copy_from_slice(buf);
+        memory
+            .bytes
+            .get_mut(offset..end)
+            .ok_or_else(oob)?
+            .copy_from_slice(buf);
         Ok(())
     }
 
@@ -170,8 +207,14 @@ impl Memory {
     /// Grows by `delta` pages; returns the previous size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
         let store = store.as_context_mut();
-        let memory = store.inner.memories.get_mut(self.0 as usize).ok_or(UsageError::ForeignHandle)?;
-        memory.grow(delta).ok_or_else(|| UsageError::GrowFailed.into())
+        let memory = store
+            .inner
+            .memories
+            .get_mut(self.0 as usize)
+            .ok_or(UsageError::ForeignHandle)?;
+        memory
+            .grow(delta)
+            .ok_or_else(|| UsageError::GrowFailed.into())
     }
 }
 
@@ -181,7 +224,9 @@ pub(crate) fn new_memory(inner: &mut StoreInner, ty: MemoryType) -> Result<u32, 
     }
     let len = ty.limits.min as usize * MemoryType::PAGE_SIZE;
     let mut bytes = Vec::new();
-    bytes.try_reserve_exact(len).map_err(|_| UsageError::GrowFailed)?;
+    bytes
+        .try_reserve_exact(len)
+        .map_err(|_| UsageError::GrowFailed)?;
     bytes.resize(len, 0);
     inner.memories.push(MemoryEntity { ty, bytes });
     Ok((inner.memories.len() - 1) as u32)
@@ -200,11 +245,17 @@ impl Table {
     }
 
     fn entity<'a>(&self, inner: &'a StoreInner) -> Result<&'a TableEntity, Error> {
-        inner.tables.get(self.0 as usize).ok_or_else(|| UsageError::ForeignHandle.into())
+        inner
+            .tables
+            .get(self.0 as usize)
+            .ok_or_else(|| UsageError::ForeignHandle.into())
     }
 
     fn entity_mut<'a>(&self, inner: &'a mut StoreInner) -> Result<&'a mut TableEntity, Error> {
-        inner.tables.get_mut(self.0 as usize).ok_or_else(|| UsageError::ForeignHandle.into())
+        inner
+            .tables
+            .get_mut(self.0 as usize)
+            .ok_or_else(|| UsageError::ForeignHandle.into())
     }
 
     /// The table's type, with its current size as the minimum.
@@ -213,7 +264,10 @@ impl Table {
         match self.entity(&store.inner) {
             Ok(t) => TableType {
                 element: t.ty.element,
-                limits: Limits { min: t.elems.len() as u32, max: t.ty.limits.max },
+                limits: Limits {
+                    min: t.elems.len() as u32,
+                    max: t.ty.limits.max,
+                },
             },
             Err(_) => TableType::new(kestrel_core::RefType::FuncRef, 0, Some(0)),
         }
@@ -223,7 +277,10 @@ impl Table {
     pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
         let store = store.as_context();
         let table = self.entity(&store.inner).ok()?;
-        table.elems.get(index as usize).map(|&bits| Val::from_bits(table.ty.element.into(), bits))
+        table
+            .elems
+            .get(index as usize)
+            .map(|&bits| Val::from_bits(table.ty.element.into(), bits))
     }
 
     /// Sets the element at `index`.
@@ -237,20 +294,25 @@ impl Table {
     /// The number of elements.
     pub fn size(&self, store: impl AsContext) -> u32 {
         let store = store.as_context();
-        self.entity(&store.inner).map_or(0, |t| t.elems.len() as u32)
+        self.entity(&store.inner)
+            .map_or(0, |t| t.elems.len() as u32)
     }
 
     /// Grows by `delta` elements set to `init`; returns the previous size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         let table = self.entity_mut(&mut store.as_context_mut().inner)?;
         check_type(init, table.ty.element.into())?;
-        table.grow(delta, init.to_bits()).ok_or_else(|| UsageError::GrowFailed.into())
+        table
+            .grow(delta, init.to_bits())
+            .ok_or_else(|| UsageError::GrowFailed.into())
     }
 }
 
 pub(crate) fn new_table(inner: &mut StoreInner, ty: TableType, init: u64) -> Result<u32, Error> {
     let mut elems = Vec::new();
-    elems.try_reserve_exact(ty.limits.min as usize).map_err(|_| UsageError::GrowFailed)?;
+    elems
+        .try_reserve_exact(ty.limits.min as usize)
+        .map_err(|_| UsageError::GrowFailed)?;
     elems.resize(ty.limits.min as usize, init);
     inner.tables.push(TableEntity { ty, elems });
     Ok((inner.tables.len() - 1) as u32)
@@ -260,7 +322,11 @@ fn check_type(value: Val, expected: kestrel_core::ValType) -> Result<(), Error> 
     if value.ty() == expected {
         Ok(())
     } else {
-        Err(UsageError::ValueType { expected, got: value.ty() }.into())
+        Err(UsageError::ValueType {
+            expected,
+            got: value.ty(),
+        }
+        .into())
     }
 }
 
@@ -283,18 +349,20 @@ impl Global {
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global, Error> {
         check_type(value, ty.content)?;
         let inner = &mut store.as_context_mut().inner;
-        inner.globals.push(GlobalEntity { ty, value: value.to_bits() });
+        inner.globals.push(GlobalEntity {
+            ty,
+            value: value.to_bits(),
+        });
         Ok(Global((inner.globals.len() - 1) as u32))
     }
 
     /// The global's type.
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let store = store.as_context();
-        store
-            .inner
-            .globals
-            .get(self.0 as usize)
-            .map_or(GlobalType::new(kestrel_core::ValType::I32, Mutability::Const), |g| g.ty)
+        store.inner.globals.get(self.0 as usize).map_or(
+            GlobalType::new(kestrel_core::ValType::I32, Mutability::Const),
+            |g| g.ty,
+        )
     }
 
     /// The current value.
@@ -309,7 +377,11 @@ impl Global {
     /// Sets the value of a mutable global.
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<(), Error> {
         let store = store.as_context_mut();
-        let global = store.inner.globals.get_mut(self.0 as usize).ok_or(UsageError::ForeignHandle)?;
+        let global = store
+            .inner
+            .globals
+            .get_mut(self.0 as usize)
+            .ok_or(UsageError::ForeignHandle)?;
         if global.ty.mutability != Mutability::Var {
             return Err(UsageError::ImmutableGlobal.into());
         }

@@ -28,7 +28,10 @@ pub struct HostFunc<T> {
 
 impl<T> Clone for HostFunc<T> {
     fn clone(&self) -> Self {
-        HostFunc { func: self.func.clone(), ty: self.ty.clone() }
+        HostFunc {
+            func: self.func.clone(),
+            ty: self.ty.clone(),
+        }
     }
 }
 
@@ -55,17 +58,25 @@ impl<T> HostFunc<T> {
                 .zip(slots.iter())
                 .map(|(t, bits)| Val::from_bits(*t, *bits))
                 .collect();
-            let mut results: Vec<Val> = sig.results().iter().map(|t| Val::default_for(*t)).collect();
+            let mut results: Vec<Val> =
+                sig.results().iter().map(|t| Val::default_for(*t)).collect();
             f(caller, &params, &mut results)?;
             for ((r, t), slot) in results.iter().zip(sig.results()).zip(slots.iter_mut()) {
                 if r.ty() != *t {
-                    return Err(UsageError::ValueType { expected: *t, got: r.ty() }.into());
+                    return Err(UsageError::ValueType {
+                        expected: *t,
+                        got: r.ty(),
+                    }
+                    .into());
                 }
                 *slot = r.to_bits();
             }
             Ok(())
         };
-        HostFunc { func: Shared::new(func), ty }
+        HostFunc {
+            func: Shared::new(func),
+            ty,
+        }
     }
 }
 
@@ -93,7 +104,11 @@ impl<'a, T> Caller<'a, T> {
     /// An export of the calling instance, such as its `"memory"`.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let instance = &self.store.inner.instances[self.instance? as usize];
-        instance.exports.iter().find(|(n, _)| &**n == name).map(|(_, e)| *e)
+        instance
+            .exports
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, e)| *e)
     }
 
     /// The engine of the store.
@@ -158,7 +173,10 @@ impl Func {
             || results.len() != ty.results().len()
             || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
         {
-            return Err(UsageError::Signature { expected: ty.clone() }.into());
+            return Err(UsageError::Signature {
+                expected: ty.clone(),
+            }
+            .into());
         }
         let result_types: Vec<ValType> = ty.results().to_vec();
         let args: Vec<u64> = params.iter().map(|v| v.to_bits()).collect();
@@ -179,7 +197,10 @@ impl Func {
         if !Params::matches(actual.params()) || !Results::matches(actual.results()) {
             return Err(UsageError::TypedFunc { actual }.into());
         }
-        Ok(TypedFunc { func: *self, _marker: PhantomData })
+        Ok(TypedFunc {
+            func: *self,
+            _marker: PhantomData,
+        })
     }
 }
 
@@ -213,7 +234,12 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
             return Ok(Results::load(&out));
         }
         params.store(&mut args[..np]);
-        exec::call(store.as_context_mut(), self.func.0, &args[..np], &mut out[..nr])?;
+        exec::call(
+            store.as_context_mut(),
+            self.func.0,
+            &args[..np],
+            &mut out[..nr],
+        )?;
         Ok(Results::load(&out[..nr]))
     }
 

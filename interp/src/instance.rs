@@ -7,9 +7,9 @@ use alloc::vec::Vec;
 use kestrel_core::{ConstExpr, DataMode, ElemItems, ElemMode, ExternIdx, ImportKind};
 
 use crate::context::AsContext;
-use crate::externals::{new_memory, new_table};
 use crate::error::{LinkError, UsageError};
 use crate::exec::memory_range;
+use crate::externals::{new_memory, new_table};
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
 use crate::trap::Trap;
 use crate::{
@@ -30,7 +30,11 @@ impl Instance {
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let store = store.as_context();
         let instance = self.entity(&store.inner)?;
-        instance.exports.iter().find(|(n, _)| &**n == name).map(|(_, e)| *e)
+        instance
+            .exports
+            .iter()
+            .find(|(n, _)| &**n == name)
+            .map(|(_, e)| *e)
     }
 
     /// The exported function named `name`.
@@ -68,7 +72,12 @@ impl Instance {
     pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
         let store = store.as_context();
         self.entity(&store.inner)
-            .map(|i| i.exports.iter().map(|(n, e)| (String::from(&**n), *e)).collect())
+            .map(|i| {
+                i.exports
+                    .iter()
+                    .map(|(n, e)| (String::from(&**n), *e))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -80,17 +89,28 @@ fn import_matches(inner: &StoreInner, module: &Module, kind: &ImportKind, item: 
             .funcs
             .get(f.0 as usize)
             .is_some_and(|_| *inner.func_type(f.0) == module.info().types[*t as usize]),
-        (ImportKind::Table(want), Extern::Table(t)) => inner.tables.get(t.0 as usize).is_some_and(|t| {
-            let have = kestrel_core::Limits { min: t.elems.len() as u32, max: t.ty.limits.max };
-            t.ty.element == want.element && have.matches(&want.limits)
-        }),
-        (ImportKind::Memory(want), Extern::Memory(m)) => inner.memories.get(m.0 as usize).is_some_and(|m| {
-            let have = kestrel_core::Limits { min: m.pages(), max: m.ty.limits.max };
-            have.matches(&want.limits)
-        }),
-        (ImportKind::Global(want), Extern::Global(g)) => {
-            inner.globals.get(g.0 as usize).is_some_and(|g| g.ty == *want)
+        (ImportKind::Table(want), Extern::Table(t)) => {
+            inner.tables.get(t.0 as usize).is_some_and(|t| {
+                let have = kestrel_core::Limits {
+                    min: t.elems.len() as u32,
+                    max: t.ty.limits.max,
+                };
+                t.ty.element == want.element && have.matches(&want.limits)
+            })
         }
+        (ImportKind::Memory(want), Extern::Memory(m)) => {
+            inner.memories.get(m.0 as usize).is_some_and(|m| {
+                let have = kestrel_core::Limits {
+                    min: m.pages(),
+                    max: m.ty.limits.max,
+                };
+                have.matches(&want.limits)
+            })
+        }
+        (ImportKind::Global(want), Extern::Global(g)) => inner
+            .globals
+            .get(g.0 as usize)
+            .is_some_and(|g| g.ty == *want),
         _ => false,
     }
 }
@@ -131,9 +151,18 @@ pub(crate) fn instantiate<T>(
             Extern::Global(g) => entity.globals.push(g.0),
         }
     }
-    for (i, &ty) in info.funcs.iter().enumerate().skip(info.imported_funcs as usize) {
+    for (i, &ty) in info
+        .funcs
+        .iter()
+        .enumerate()
+        .skip(info.imported_funcs as usize)
+    {
         let defined = (i - info.imported_funcs as usize) as u32;
-        inner.funcs.push(FuncEntity::Wasm { instance: index, index: defined, ty: entity.types[ty as usize] });
+        inner.funcs.push(FuncEntity::Wasm {
+            instance: index,
+            index: defined,
+            ty: entity.types[ty as usize],
+        });
         entity.funcs.push((inner.funcs.len() - 1) as u32);
     }
     for ty in &info.tables[info.imported_tables as usize..] {
@@ -142,15 +171,24 @@ pub(crate) fn instantiate<T>(
     for ty in &info.memories[info.imported_memories as usize..] {
         entity.memories.push(new_memory(inner, *ty)?);
     }
-    for (ty, init) in info.globals[info.imported_globals as usize..].iter().zip(&info.global_inits) {
+    for (ty, init) in info.globals[info.imported_globals as usize..]
+        .iter()
+        .zip(&info.global_inits)
+    {
         let value = eval_const(inner, &entity, init);
         inner.globals.push(GlobalEntity { ty: *ty, value });
         entity.globals.push((inner.globals.len() - 1) as u32);
     }
     for segment in &info.elements {
         let items: Box<[u64]> = match &segment.items {
-            ElemItems::Funcs(funcs) => funcs.iter().map(|f| entity.funcs[*f as usize] as u64 + 1).collect(),
-            ElemItems::Exprs(exprs) => exprs.iter().map(|e| eval_const(inner, &entity, e)).collect(),
+            ElemItems::Funcs(funcs) => funcs
+                .iter()
+                .map(|f| entity.funcs[*f as usize] as u64 + 1)
+                .collect(),
+            ElemItems::Exprs(exprs) => exprs
+                .iter()
+                .map(|e| eval_const(inner, &entity, e))
+                .collect(),
         };
         inner.elems.push(items);
         entity.elems.push((inner.elems.len() - 1) as u32);
@@ -192,8 +230,12 @@ fn initialize_segments(inner: &mut StoreInner, index: u32) -> Result<(), Error> 
                 let offset = eval_const(inner, entity, offset) as u32 as usize;
                 let table = &mut inner.tables[entity.tables[*table as usize] as usize];
                 let items = &inner.elems[elem];
-                let end = offset.checked_add(items.len()).filter(|&end| end <= table.elems.len());
-                let Some(end) = end else { return Err(Trap::new(TrapCode::TableOutOfBounds, Vec::new()).into()) };
+                let end = offset
+                    .checked_add(items.len())
+                    .filter(|&end| end <= table.elems.len());
+                let Some(end) = end else {
+                    return Err(Trap::new(TrapCode::TableOutOfBounds, Vec::new()).into());
+                };
                 table.elems[offset..end].copy_from_slice(items);
                 inner.elems[elem] = Box::new([]);
             }
@@ -203,7 +245,8 @@ fn initialize_segments(inner: &mut StoreInner, index: u32) -> Result<(), Error> 
         if let DataMode::Active { memory, offset } = &segment.mode {
             let offset = eval_const(inner, entity, offset);
             let memory = &mut inner.memories[entity.memories[*memory as usize] as usize];
-            let Some(start) = memory_range(offset, 0, segment.bytes.len(), memory.bytes.len()) else {
+            let Some(start) = memory_range(offset, 0, segment.bytes.len(), memory.bytes.len())
+            else {
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds, Vec::new()).into());
             };
             memory.bytes[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);

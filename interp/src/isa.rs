@@ -370,7 +370,7 @@ macro_rules! define_op {
             Call { func: u32, base: Reg },
             /// Call the function that table `table` holds at index `index`,
             /// checking it against type `ty`; arguments and results as `Call`.
-            CallIndirect { base: Reg, index: Reg, table: u32, ty: u32 },
+            CallIndirect { base: Reg, index: Reg, table: u16, ty: u32 },
             /// `dst = memory.size` in pages.
             MemorySize { dst: Reg },
             /// `dst = memory.grow(delta)`: old size in pages, or -1.
@@ -529,3 +529,63 @@ macro_rules! define_fusion {
     };
 }
 for_each_memory!(for_each_numeric define_fusion);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ops are copied out of the code on every dispatch: keep them small.
+    #[test]
+    fn op_is_twelve_bytes() {
+        assert_eq!(core::mem::size_of::<Op>(), 12);
+    }
+
+    #[test]
+    fn slots_zero_extend_32_bit_values() {
+        assert_eq!((-1i32).into_bits(), 0xffff_ffff);
+        assert_eq!((-1.0f32).into_bits(), 0xbf80_0000);
+        assert_eq!(<i32 as Slot>::from_bits(0xffff_ffff), -1);
+        assert_eq!(<i64 as FromImm>::from_imm(-1), -1);
+        assert_eq!(<u64 as FromImm>::from_imm(-1), u64::MAX);
+        assert_eq!(<u32 as FromImm>::from_imm(-1), u32::MAX);
+    }
+
+    #[test]
+    fn compares_fuse_into_branches_both_ways() {
+        let cmp = Op::I32LtSImm {
+            dst: 3,
+            lhs: 1,
+            imm: 10,
+        };
+        assert_eq!(
+            cmp.fuse_branch(true),
+            Some(Op::BrI32LtSImm {
+                lhs: 1,
+                imm: 10,
+                target: 0
+            })
+        );
+        assert_eq!(
+            cmp.fuse_branch(false),
+            Some(Op::BrNotI32LtSImm {
+                lhs: 1,
+                imm: 10,
+                target: 0
+            })
+        );
+        let eqz = Op::I64Eqz { dst: 3, src: 2 };
+        assert_eq!(
+            eqz.fuse_branch(true),
+            Some(Op::BrIfEqz { cond: 2, target: 0 })
+        );
+        assert_eq!(
+            Op::I32Add {
+                dst: 0,
+                lhs: 1,
+                rhs: 2
+            }
+            .fuse_branch(true),
+            None
+        );
+    }
+}

@@ -34,8 +34,10 @@
 //! # Ok::<(), kestrel_interp::Error>(())
 //! ```
 //!
-//! The crate is `no_std` with `alloc`; the `std` feature only adds
-//! conveniences of the standard library.
+//! The crate is `no_std` with `alloc`. Features: `translate` (default)
+//! provides [`Module::new`]; it needs atomic compare-and-swap, because
+//! wasmparser's validator shares data through `Arc`, so builds for `thumbv6m`
+//! turn it off. `std` (default) adds conveniences of the standard library.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -54,16 +56,17 @@ pub mod isa;
 mod linker;
 mod module;
 mod store;
+#[cfg_attr(not(feature = "translate"), allow(dead_code))]
 pub mod translate;
 mod trap;
 mod value;
 
+#[cfg(not(target_has_atomic = "ptr"))]
+pub(crate) use alloc::rc::Rc as Shared;
 /// Shared ownership: `Arc` where the target has atomic pointers, `Rc` on
 /// targets without them (such as `thumbv6m`), so the crate builds everywhere.
 #[cfg(target_has_atomic = "ptr")]
 pub(crate) use alloc::sync::Arc as Shared;
-#[cfg(not(target_has_atomic = "ptr"))]
-pub(crate) use alloc::rc::Rc as Shared;
 
 pub use context::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 pub use engine::{Config, Engine};
@@ -71,7 +74,9 @@ pub use error::{Error, ErrorKind, LinkError, UsageError};
 pub use externals::{Extern, ExternType, Global, Memory, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
 pub use instance::Instance;
-pub use kestrel_core::{FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType};
+pub use kestrel_core::{
+    FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
+};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::Store;

@@ -60,20 +60,28 @@ pub struct Linker<T> {
 
 impl<T> Clone for Linker<T> {
     fn clone(&self) -> Self {
-        Linker { engine: self.engine.clone(), defs: self.defs.clone() }
+        Linker {
+            engine: self.engine.clone(),
+            defs: self.defs.clone(),
+        }
     }
 }
 
 impl<T> core::fmt::Debug for Linker<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Linker").field("definitions", &self.defs.len()).finish()
+        f.debug_struct("Linker")
+            .field("definitions", &self.defs.len())
+            .finish()
     }
 }
 
 impl<T> Linker<T> {
     /// An empty linker.
     pub fn new(engine: &Engine) -> Self {
-        Linker { engine: engine.clone(), defs: BTreeMap::new() }
+        Linker {
+            engine: engine.clone(),
+            defs: BTreeMap::new(),
+        }
     }
 
     /// The engine.
@@ -84,7 +92,11 @@ impl<T> Linker<T> {
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self, Error> {
         let key = (Box::from(module), Box::from(name));
         if self.defs.contains_key(&key) {
-            return Err(LinkError::Duplicate { module: key.0, name: key.1 }.into());
+            return Err(LinkError::Duplicate {
+                module: key.0,
+                name: key.1,
+            }
+            .into());
         }
         self.defs.insert(key, def);
         Ok(self)
@@ -136,7 +148,12 @@ impl<T> Linker<T> {
     }
 
     /// The definition of `module::name` as an entity of `store`.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
         match self.defs.get(&(Box::from(module), Box::from(name)))? {
             Definition::Extern(e) => Some(*e),
             Definition::Host(h) => Some(Extern::Func(h.clone().into_store(store.as_context_mut()))),
@@ -158,7 +175,11 @@ impl<T> Linker<T> {
                 Some(Definition::Extern(e)) => *e,
                 Some(Definition::Host(h)) => Extern::Func(h.clone().into_store(store)),
                 None => {
-                    return Err(LinkError::UnknownImport { module: key.0, name: key.1 }.into());
+                    return Err(LinkError::UnknownImport {
+                        module: key.0,
+                        name: key.1,
+                    }
+                    .into());
                 }
             };
             imports.push(item);
@@ -177,10 +198,20 @@ impl Instance {
     ) -> Result<Instance, Error> {
         let store = store.as_context_mut();
         if imports.len() != module.info().imports.len() {
-            let missing = module.info().imports.get(imports.len()).or(module.info().imports.last());
+            let missing = module
+                .info()
+                .imports
+                .get(imports.len())
+                .or(module.info().imports.last());
             return Err(match missing {
-                Some(i) => LinkError::UnknownImport { module: i.module.clone(), name: i.name.clone() },
-                None => LinkError::UnknownImport { module: "".into(), name: "".into() },
+                Some(i) => LinkError::UnknownImport {
+                    module: i.module.clone(),
+                    name: i.name.clone(),
+                },
+                None => LinkError::UnknownImport {
+                    module: "".into(),
+                    name: "".into(),
+                },
             }
             .into());
         }

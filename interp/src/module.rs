@@ -1,12 +1,11 @@
 //! Compiled modules.
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 
 use kestrel_core::{ExternIdx, ImportKind, ModuleInfo};
 
-use crate::translate::{CompiledFunc, translate};
-use crate::{Engine, Error, ErrorKind, ExternType, Shared};
+use crate::translate::CompiledFunc;
+use crate::{Engine, ExternType, Shared};
 
 /// A validated module with every function translated to register bytecode.
 ///
@@ -36,13 +35,20 @@ struct ModuleInner {
 
 impl Module {
     /// Decodes, validates and translates a WebAssembly binary.
-    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, Error> {
+    #[cfg(feature = "translate")]
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, crate::Error> {
         let bytes = bytes.as_ref();
+        use crate::translate::translate;
+        use crate::{Error, ErrorKind};
+        use alloc::vec::Vec;
         let info = ModuleInfo::decode(bytes)?;
         let funcs = (0..info.bodies.len())
             .map(|i| {
                 translate(&info, bytes, i).map_err(|error| {
-                    Error::from(ErrorKind::Translate { func: info.imported_funcs + i as u32, error })
+                    Error::from(ErrorKind::Translate {
+                        func: info.imported_funcs + i as u32,
+                        error,
+                    })
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -57,7 +63,8 @@ impl Module {
 
     /// Checks that `bytes` are a valid module Kestrel can run, without
     /// keeping the result.
-    pub fn validate(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<(), Error> {
+    #[cfg(feature = "translate")]
+    pub fn validate(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<(), crate::Error> {
         Module::new(engine, bytes).map(|_| ())
     }
 
@@ -73,16 +80,22 @@ impl Module {
 
     /// The module's imports, in order.
     pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> + '_ {
-        self.inner.info.imports.iter().map(move |import| ImportType {
-            module: &import.module,
-            name: &import.name,
-            ty: match &import.kind {
-                ImportKind::Func(t) => ExternType::Func(self.inner.info.types[*t as usize].clone()),
-                ImportKind::Table(t) => ExternType::Table(*t),
-                ImportKind::Memory(m) => ExternType::Memory(*m),
-                ImportKind::Global(g) => ExternType::Global(*g),
-            },
-        })
+        self.inner
+            .info
+            .imports
+            .iter()
+            .map(move |import| ImportType {
+                module: &import.module,
+                name: &import.name,
+                ty: match &import.kind {
+                    ImportKind::Func(t) => {
+                        ExternType::Func(self.inner.info.types[*t as usize].clone())
+                    }
+                    ImportKind::Table(t) => ExternType::Table(*t),
+                    ImportKind::Memory(m) => ExternType::Memory(*m),
+                    ImportKind::Global(g) => ExternType::Global(*g),
+                },
+            })
     }
 
     /// The module's exports, in order.

@@ -48,13 +48,20 @@ impl MemoryEntity {
     pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max = self.ty.limits.max.unwrap_or(MemoryType::MAX_PAGES).min(MemoryType::MAX_PAGES);
+        let max = self
+            .ty
+            .limits
+            .max
+            .unwrap_or(MemoryType::MAX_PAGES)
+            .min(MemoryType::MAX_PAGES);
         if new > max {
             return None;
         }
         let new_len = (new as usize).checked_mul(MemoryType::PAGE_SIZE)?;
         // A host out of memory is reported to the guest as a failed grow.
-        self.bytes.try_reserve_exact(new_len - self.bytes.len()).ok()?;
+        self.bytes
+            .try_reserve_exact(new_len - self.bytes.len())
+            .ok()?;
         self.bytes.resize(new_len, 0);
         Some(old)
     }
@@ -177,7 +184,11 @@ pub struct Store<T> {
 impl<T> Store<T> {
     /// A new, empty store holding `data`.
     pub fn new(engine: &Engine, data: T) -> Self {
-        Store { inner: StoreInner::new(engine), hosts: Vec::new(), data }
+        Store {
+            inner: StoreInner::new(engine),
+            hosts: Vec::new(),
+            data,
+        }
     }
 
     /// The host data.

@@ -2,8 +2,8 @@
 
 use kestrel_core::{RefType, ValType};
 
-use crate::{Func, Store};
 use crate::context::AsContextMut;
+use crate::{Func, Store};
 use alloc::boxed::Box;
 use core::any::Any;
 
@@ -54,27 +54,51 @@ impl Val {
 
     /// The `i32`, if this is one.
     pub fn i32(&self) -> Option<i32> {
-        if let Val::I32(v) = self { Some(*v) } else { None }
+        if let Val::I32(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
     /// The `i64`, if this is one.
     pub fn i64(&self) -> Option<i64> {
-        if let Val::I64(v) = self { Some(*v) } else { None }
+        if let Val::I64(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
     /// The `f32`, if this is one.
     pub fn f32(&self) -> Option<f32> {
-        if let Val::F32(v) = self { Some(f32::from_bits(*v)) } else { None }
+        if let Val::F32(v) = self {
+            Some(f32::from_bits(*v))
+        } else {
+            None
+        }
     }
     /// The `f64`, if this is one.
     pub fn f64(&self) -> Option<f64> {
-        if let Val::F64(v) = self { Some(f64::from_bits(*v)) } else { None }
+        if let Val::F64(v) = self {
+            Some(f64::from_bits(*v))
+        } else {
+            None
+        }
     }
     /// The function reference, if this is a `funcref`.
     pub fn funcref(&self) -> Option<Option<Func>> {
-        if let Val::FuncRef(v) = self { Some(*v) } else { None }
+        if let Val::FuncRef(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
     /// The extern reference, if this is an `externref`.
     pub fn externref(&self) -> Option<Option<ExternRef>> {
-        if let Val::ExternRef(v) = self { Some(*v) } else { None }
+        if let Val::ExternRef(v) = self {
+            Some(*v)
+        } else {
+            None
+        }
     }
 
     /// The value as a raw slot.
@@ -150,7 +174,10 @@ impl ExternRef {
     }
 
     /// The referenced host value.
-    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> &'a (dyn Any + Send + Sync) {
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContext<'a, T>>,
+    ) -> &'a (dyn Any + Send + Sync) {
         let store: &'a Store<T> = store.into().0;
         match store.inner.externs.get(self.0 as usize) {
             Some(b) => &**b,

@@ -38,21 +38,29 @@ fn collect(text: &str, directives: Vec<WastDirective<'_>>, out: &mut Vec<CorpusM
         let (origin, bytes) = match directive {
             WastDirective::Module(mut m) => ("module", encode_quote(&mut m)),
             WastDirective::ModuleDefinition(mut m) => ("module definition", encode_quote(&mut m)),
-            WastDirective::AssertMalformed { mut module, .. } => ("assert_malformed", encode_quote(&mut module)),
-            WastDirective::AssertInvalid { mut module, .. } => ("assert_invalid", encode_quote(&mut module)),
+            WastDirective::AssertMalformed { mut module, .. } => {
+                ("assert_malformed", encode_quote(&mut module))
+            }
+            WastDirective::AssertInvalid { mut module, .. } => {
+                ("assert_invalid", encode_quote(&mut module))
+            }
             WastDirective::AssertMalformedCustom { mut module, .. } => {
                 ("assert_malformed_custom", encode_quote(&mut module))
             }
             WastDirective::AssertInvalidCustom { mut module, .. } => {
                 ("assert_invalid_custom", encode_quote(&mut module))
             }
-            WastDirective::AssertUnlinkable { mut module, .. } => ("assert_unlinkable", encode_wat(&mut module)),
-            WastDirective::AssertTrap { exec: WastExecute::Wat(mut module), .. } => {
-                ("assert_trap", encode_wat(&mut module))
+            WastDirective::AssertUnlinkable { mut module, .. } => {
+                ("assert_unlinkable", encode_wat(&mut module))
             }
-            WastDirective::AssertReturn { exec: WastExecute::Wat(mut module), .. } => {
-                ("assert_return", encode_wat(&mut module))
-            }
+            WastDirective::AssertTrap {
+                exec: WastExecute::Wat(mut module),
+                ..
+            } => ("assert_trap", encode_wat(&mut module)),
+            WastDirective::AssertReturn {
+                exec: WastExecute::Wat(mut module),
+                ..
+            } => ("assert_return", encode_wat(&mut module)),
             WastDirective::Thread(thread) => {
                 collect(text, thread.directives, out);
                 continue;
@@ -60,7 +68,12 @@ fn collect(text: &str, directives: Vec<WastDirective<'_>>, out: &mut Vec<CorpusM
             _ => continue,
         };
         if let Some(bytes) = bytes {
-            out.push(CorpusModule { index: out.len(), line, origin, bytes });
+            out.push(CorpusModule {
+                index: out.len(),
+                line,
+                origin,
+                bytes,
+            });
         }
     }
 }

@@ -17,7 +17,11 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {}:{}: {}", self.kind, self.line, self.col, self.message)
+        write!(
+            f,
+            "{} at {}:{}: {}",
+            self.kind, self.line, self.col, self.message
+        )
     }
 }
 
@@ -41,14 +45,22 @@ pub struct FileReport {
 impl FileReport {
     /// An empty report for `name`.
     pub fn new(name: &str) -> Self {
-        Self { name: name.to_string(), ..Self::default() }
+        Self {
+            name: name.to_string(),
+            ..Self::default()
+        }
     }
 
     /// A report whose only content is one failure not tied to a directive
     /// (file could not be parsed, timed out, worker thread died, ...).
     pub fn single_failure(name: &str, kind: &'static str, message: String) -> Self {
         let mut report = Self::new(name);
-        report.fail(Failure { kind, line: 0, col: 0, message });
+        report.fail(Failure {
+            kind,
+            line: 0,
+            col: 0,
+            message,
+        });
         report
     }
 
@@ -86,10 +98,21 @@ impl Totals {
 /// Renders the per-file table: one row per report (in the given order) with
 /// passed / failed / skipped counts and, for skipped files, the reason.
 pub fn render_table(reports: &[FileReport]) -> String {
-    let width = reports.iter().map(|r| r.name.len()).max().unwrap_or(0).max("file".len());
-    let mut out = format!("{:<width$}  {:>7}  {:>7}  {:>7}\n", "file", "passed", "failed", "skipped");
+    let width = reports
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(0)
+        .max("file".len());
+    let mut out = format!(
+        "{:<width$}  {:>7}  {:>7}  {:>7}\n",
+        "file", "passed", "failed", "skipped"
+    );
     for r in reports {
-        out.push_str(&format!("{:<width$}  {:>7}  {:>7}  {:>7}", r.name, r.passed, r.failed, r.skipped));
+        out.push_str(&format!(
+            "{:<width$}  {:>7}  {:>7}  {:>7}",
+            r.name, r.passed, r.failed, r.skipped
+        ));
         if let Some(reason) = r.skip_reason {
             out.push_str(&format!("  (skipped: {reason})"));
         }
@@ -107,7 +130,10 @@ pub fn render_failures(reports: &[FileReport], max_per_file: usize) -> String {
             out.push_str(&format!("  {failure}\n"));
         }
         if r.failures.len() > max_per_file {
-            out.push_str(&format!("  ... and {} more\n", r.failures.len() - max_per_file));
+            out.push_str(&format!(
+                "  ... and {} more\n",
+                r.failures.len() - max_per_file
+            ));
         }
     }
     out

@@ -10,9 +10,9 @@ use wast::{QuoteWat, Wast, WastDirective, WastExecute, WastInvoke, WastRet, Wat}
 
 use crate::panic::catch_panic;
 use crate::report::{Failure, FileReport};
+use crate::skips;
 use crate::spectest_host::define_spectest;
 use crate::values::{arg_to_val, fmt_rets, fmt_vals, ret_matches};
-use crate::skips;
 
 /// Runs every directive of the `.wast` script `text`, unless `name` is in
 /// [`crate::SKIPS`], in which case every directive is counted as skipped.
@@ -48,11 +48,21 @@ pub fn run_wast_ignoring_skips(name: &str, text: &str) -> FileReport {
     let mut runner = match catch_panic(WastRunner::new) {
         Ok(Ok(runner)) => runner,
         Ok(Err(e)) => {
-            report.fail(Failure { kind: "setup", line: 0, col: 0, message: format!("spectest host setup failed: {e}") });
+            report.fail(Failure {
+                kind: "setup",
+                line: 0,
+                col: 0,
+                message: format!("spectest host setup failed: {e}"),
+            });
             return report;
         }
         Err(panic) => {
-            report.fail(Failure { kind: "setup", line: 0, col: 0, message: format!("engine {panic}") });
+            report.fail(Failure {
+                kind: "setup",
+                line: 0,
+                col: 0,
+                message: format!("engine {panic}"),
+            });
             return report;
         }
     };
@@ -60,10 +70,16 @@ pub fn run_wast_ignoring_skips(name: &str, text: &str) -> FileReport {
     for directive in wast.directives {
         let kind = directive_kind(&directive);
         let (line, col) = linecol(text, directive.span());
-        let outcome = catch_panic(|| runner.run(directive)).unwrap_or_else(|panic| Err(format!("engine {panic}")));
+        let outcome = catch_panic(|| runner.run(directive))
+            .unwrap_or_else(|panic| Err(format!("engine {panic}")));
         match outcome {
             Ok(()) => report.passed += 1,
-            Err(message) => report.fail(Failure { kind, line, col, message }),
+            Err(message) => report.fail(Failure {
+                kind,
+                line,
+                col,
+                message,
+            }),
         }
     }
     report
@@ -73,9 +89,17 @@ pub fn run_wast_ignoring_skips(name: &str, text: &str) -> FileReport {
 fn skipped_report(name: &str, text: &str, reason: &'static str) -> FileReport {
     let directives = parse_buffer(text)
         .ok()
-        .and_then(|buffer| parser::parse::<Wast<'_>>(&buffer).ok().map(|w| w.directives.len()))
+        .and_then(|buffer| {
+            parser::parse::<Wast<'_>>(&buffer)
+                .ok()
+                .map(|w| w.directives.len())
+        })
         .unwrap_or(1);
-    FileReport { skipped: directives, skip_reason: Some(reason), ..FileReport::new(name) }
+    FileReport {
+        skipped: directives,
+        skip_reason: Some(reason),
+        ..FileReport::new(name)
+    }
 }
 
 fn parse_buffer(text: &str) -> Result<ParseBuffer<'_>, wast::Error> {
@@ -89,7 +113,12 @@ fn parse_buffer(text: &str) -> Result<ParseBuffer<'_>, wast::Error> {
 fn parse_failure(text: &str, mut e: wast::Error) -> Failure {
     let (line, col) = linecol(text, e.span());
     e.set_text(text);
-    Failure { kind: "parse", line, col, message: format!("failed to parse script: {e}") }
+    Failure {
+        kind: "parse",
+        line,
+        col,
+        message: format!("failed to parse script: {e}"),
+    }
 }
 
 /// 1-based line and column of `span`.
@@ -112,7 +141,10 @@ fn directive_kind(directive: &WastDirective<'_>) -> &'static str {
         WastDirective::Invoke(_) => "invoke",
         // A trapping module instantiation is what older scripts call
         // `assert_uninstantiable`.
-        WastDirective::AssertTrap { exec: WastExecute::Wat(_), .. } => "assert_trap (module)",
+        WastDirective::AssertTrap {
+            exec: WastExecute::Wat(_),
+            ..
+        } => "assert_trap (module)",
         WastDirective::AssertTrap { .. } => "assert_trap",
         WastDirective::AssertReturn { .. } => "assert_return",
         WastDirective::AssertExhaustion { .. } => "assert_exhaustion",
@@ -198,7 +230,9 @@ impl WastRunner {
                 self.last_definition = Some(module);
                 Ok(())
             }
-            WastDirective::ModuleInstance { instance, module, .. } => {
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
                 let definition = match module {
                     Some(id) => self.definitions.get(id.name()).cloned(),
                     None => self.last_definition.clone(),
@@ -233,10 +267,19 @@ impl WastRunner {
                 let outcome = self.invoke(&call);
                 self.expect_trap(outcome, message)
             }
-            WastDirective::AssertInvalid { module, message, .. }
-            | WastDirective::AssertMalformed { module, message, .. } => self.expect_rejected(module, message),
-            WastDirective::AssertUnlinkable { module, message, .. } => self.assert_unlinkable(module, message),
-            other => Err(format!("unsupported directive `{}`", directive_kind(&other))),
+            WastDirective::AssertInvalid {
+                module, message, ..
+            }
+            | WastDirective::AssertMalformed {
+                module, message, ..
+            } => self.expect_rejected(module, message),
+            WastDirective::AssertUnlinkable {
+                module, message, ..
+            } => self.assert_unlinkable(module, message),
+            other => Err(format!(
+                "unsupported directive `{}`",
+                directive_kind(&other)
+            )),
         }
     }
 
@@ -250,8 +293,14 @@ impl WastRunner {
     /// The instance named `id`, or the current one.
     fn instance(&self, id: Option<Id<'_>>) -> Result<Instance, String> {
         match id {
-            Some(id) => self.instances.get(id.name()).copied().ok_or_else(|| format!("unknown module ${}", id.name())),
-            None => self.current.ok_or_else(|| "no current module instance (last module failed?)".to_string()),
+            Some(id) => self
+                .instances
+                .get(id.name())
+                .copied()
+                .ok_or_else(|| format!("unknown module ${}", id.name())),
+            None => self
+                .current
+                .ok_or_else(|| "no current module instance (last module failed?)".to_string()),
         }
     }
 
@@ -260,7 +309,9 @@ impl WastRunner {
         if is_component(module) {
             return Err("unsupported directive: component model".to_string());
         }
-        let bytes = module.encode().map_err(|e| format!("failed to encode module: {}", e.message()))?;
+        let bytes = module
+            .encode()
+            .map_err(|e| format!("failed to encode module: {}", e.message()))?;
         Module::new(&self.engine, &bytes).map_err(|e| format!("module failed to compile: {e}"))
     }
 
@@ -276,7 +327,8 @@ impl WastRunner {
             .collect::<Result<Vec<_>, _>>()?;
         let result_count = func.ty(&self.store).results().len();
         let mut results: Vec<Val> = (0..result_count).map(|_| Val::I32(0)).collect();
-        func.call(&mut self.store, &args, &mut results).map_err(ExecError::Engine)?;
+        func.call(&mut self.store, &args, &mut results)
+            .map_err(ExecError::Engine)?;
         Ok(results)
     }
 
@@ -294,7 +346,9 @@ impl WastRunner {
             }
             WastExecute::Wat(mut wat) => {
                 let module = self.compile_wat(&mut wat).map_err(ExecError::Harness)?;
-                self.linker.instantiate(&mut self.store, &module).map_err(ExecError::Engine)?;
+                self.linker
+                    .instantiate(&mut self.store, &module)
+                    .map_err(ExecError::Engine)?;
                 Ok(Vec::new())
             }
         }
@@ -304,32 +358,63 @@ impl WastRunner {
         if matches!(wat, Wat::Component(_)) {
             return Err("unsupported directive: component model".to_string());
         }
-        let bytes = wat.encode().map_err(|e| format!("failed to encode module: {}", e.message()))?;
+        let bytes = wat
+            .encode()
+            .map_err(|e| format!("failed to encode module: {}", e.message()))?;
         Module::new(&self.engine, &bytes).map_err(|e| format!("module failed to compile: {e}"))
     }
 
-    fn assert_return(&mut self, exec: WastExecute<'_>, expected: &[WastRet<'_>]) -> Result<(), String> {
+    fn assert_return(
+        &mut self,
+        exec: WastExecute<'_>,
+        expected: &[WastRet<'_>],
+    ) -> Result<(), String> {
         let actual = match self.execute(exec) {
             Ok(actual) => actual,
-            Err(e) => return Err(format!("expected {}, got {}", fmt_rets(expected), self.describe(e))),
+            Err(e) => {
+                return Err(format!(
+                    "expected {}, got {}",
+                    fmt_rets(expected),
+                    self.describe(e)
+                ));
+            }
         };
         let all_match = actual.len() == expected.len()
-            && expected.iter().zip(&actual).all(|(e, a)| ret_matches(&self.store, e, a));
+            && expected
+                .iter()
+                .zip(&actual)
+                .all(|(e, a)| ret_matches(&self.store, e, a));
         if all_match {
             Ok(())
         } else {
-            Err(format!("expected {}, got {}", fmt_rets(expected), fmt_vals(&self.store, &actual)))
+            Err(format!(
+                "expected {}, got {}",
+                fmt_rets(expected),
+                fmt_vals(&self.store, &actual)
+            ))
         }
     }
 
-    fn expect_trap(&self, outcome: Result<Vec<Val>, ExecError>, expected: &str) -> Result<(), String> {
+    fn expect_trap(
+        &self,
+        outcome: Result<Vec<Val>, ExecError>,
+        expected: &str,
+    ) -> Result<(), String> {
         match outcome {
-            Ok(values) => Err(format!("expected trap {expected:?}, got {}", fmt_vals(&self.store, &values))),
+            Ok(values) => Err(format!(
+                "expected trap {expected:?}, got {}",
+                fmt_vals(&self.store, &values)
+            )),
             Err(ExecError::Harness(message)) => Err(message),
             Err(ExecError::Engine(e)) => match e.as_trap() {
                 Some(trap) if trap_matches(expected, trap) => Ok(()),
-                Some(trap) => Err(format!("expected trap {expected:?}, got trap {:?}", trap_message(trap))),
-                None => Err(format!("expected trap {expected:?}, got non-trap error: {e}")),
+                Some(trap) => Err(format!(
+                    "expected trap {expected:?}, got trap {:?}",
+                    trap_message(trap)
+                )),
+                None => Err(format!(
+                    "expected trap {expected:?}, got non-trap error: {e}"
+                )),
             },
         }
     }
@@ -341,10 +426,14 @@ impl WastRunner {
         if is_component(&module) {
             return Err("unsupported directive: component model".to_string());
         }
-        let Ok(bytes) = module.encode() else { return Ok(()) };
+        let Ok(bytes) = module.encode() else {
+            return Ok(());
+        };
         match Module::new(&self.engine, &bytes) {
             Err(_) => Ok(()),
-            Ok(_) => Err(format!("module compiled, but should have been rejected with {expected:?}")),
+            Ok(_) => Err(format!(
+                "module compiled, but should have been rejected with {expected:?}"
+            )),
         }
     }
 
@@ -353,9 +442,14 @@ impl WastRunner {
     fn assert_unlinkable(&mut self, mut module: Wat<'_>, expected: &str) -> Result<(), String> {
         let module = self.compile_wat(&mut module)?;
         match self.linker.instantiate(&mut self.store, &module) {
-            Ok(_) => Err(format!("module instantiated, but should have failed to link with {expected:?}")),
+            Ok(_) => Err(format!(
+                "module instantiated, but should have failed to link with {expected:?}"
+            )),
             Err(e) => match e.as_trap() {
-                Some(trap) => Err(format!("expected link error {expected:?}, got trap {:?}", trap_message(trap))),
+                Some(trap) => Err(format!(
+                    "expected link error {expected:?}, got trap {:?}",
+                    trap_message(trap)
+                )),
                 None => Ok(()),
             },
         }
@@ -373,11 +467,17 @@ impl WastRunner {
 }
 
 fn is_component(module: &QuoteWat<'_>) -> bool {
-    matches!(module, QuoteWat::Wat(Wat::Component(_)) | QuoteWat::QuoteComponent(..))
+    matches!(
+        module,
+        QuoteWat::Wat(Wat::Component(_)) | QuoteWat::QuoteComponent(..)
+    )
 }
 
 fn id_or_last(id: Option<Id<'_>>) -> String {
-    id.map_or_else(|| "(last defined)".to_string(), |id| format!("${}", id.name()))
+    id.map_or_else(
+        || "(last defined)".to_string(),
+        |id| format!("${}", id.name()),
+    )
 }
 
 /// The spec wording of a trap (`TrapCode::message()`).

@@ -50,11 +50,23 @@ mod tests {
             .map(|f| f.name)
             .collect();
         for skip in SKIPS {
-            assert!(!skip.reason.trim().is_empty(), "skip of {} has no reason", skip.file);
-            assert!(known.iter().any(|k| k == skip.file), "skip entry {} names no testsuite file", skip.file);
+            assert!(
+                !skip.reason.trim().is_empty(),
+                "skip of {} has no reason",
+                skip.file
+            );
+            assert!(
+                known.iter().any(|k| k == skip.file),
+                "skip entry {} names no testsuite file",
+                skip.file
+            );
         }
         for (i, a) in SKIPS.iter().enumerate() {
-            assert!(SKIPS[..i].iter().all(|b| b.file != a.file), "duplicate skip {}", a.file);
+            assert!(
+                SKIPS[..i].iter().all(|b| b.file != a.file),
+                "duplicate skip {}",
+                a.file
+            );
         }
     }
 }

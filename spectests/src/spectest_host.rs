@@ -5,8 +5,8 @@
 //! funcref table (10..20) and a memory (1..2 pages).
 
 use kestrel_interp::{
-    Error, FuncType, Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
-    Val, ValType,
+    Error, FuncType, Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store,
+    Table, TableType, Val, ValType,
 };
 
 use crate::values::fmt_plain;
@@ -49,7 +49,11 @@ pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) -> Result
         linker.define(&*store, MODULE, name, global)?;
     }
 
-    let table = Table::new(&mut *store, TableType::new(RefType::FuncRef, 10, Some(20)), Val::FuncRef(None))?;
+    let table = Table::new(
+        &mut *store,
+        TableType::new(RefType::FuncRef, 10, Some(20)),
+        Val::FuncRef(None),
+    )?;
     linker.define(&*store, MODULE, "table", table)?;
 
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;

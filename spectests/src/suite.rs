@@ -40,8 +40,10 @@ pub fn proposal_files(p: Proposal) -> Vec<SpecFile> {
 }
 
 fn collect(files: impl Iterator<Item = (String, &'static str)>) -> Vec<SpecFile> {
-    let mut files: Vec<SpecFile> =
-        files.filter(|(name, _)| name.ends_with(".wast")).map(|(name, text)| SpecFile { name, text }).collect();
+    let mut files: Vec<SpecFile> = files
+        .filter(|(name, _)| name.ends_with(".wast"))
+        .map(|(name, text)| SpecFile { name, text })
+        .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     files
 }
@@ -104,7 +106,14 @@ impl SuiteOptions {
     /// are never mistaken for a file filter.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Self {
         // libtest flags that take a separate value (`--format json`).
-        const WITH_VALUE: &[&str] = &["--test-threads", "--format", "--color", "--logfile", "--shuffle-seed", "-Z"];
+        const WITH_VALUE: &[&str] = &[
+            "--test-threads",
+            "--format",
+            "--color",
+            "--logfile",
+            "--shuffle-seed",
+            "-Z",
+        ];
         let mut opts = Self::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -130,7 +139,13 @@ impl SuiteOptions {
     /// Whether the file `name` is selected by the filters.
     pub fn selects(&self, name: &str) -> bool {
         let included = self.filters.is_empty()
-            || self.filters.iter().any(|f| if self.exact { name == f } else { name.contains(f.as_str()) });
+            || self.filters.iter().any(|f| {
+                if self.exact {
+                    name == f
+                } else {
+                    name.contains(f.as_str())
+                }
+            });
         included && !self.excludes.iter().any(|x| name.contains(x.as_str()))
     }
 }
@@ -156,7 +171,10 @@ pub fn run_suite(files: &[SpecFile], opts: &SuiteOptions) -> Vec<FileReport> {
             scope.spawn(|| {
                 while let Some(file) = selected.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let report = run_file_isolated(file, opts.timeout);
-                    reports.lock().unwrap_or_else(PoisonError::into_inner).push(report);
+                    reports
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(report);
                 }
             });
         }
@@ -179,7 +197,13 @@ fn run_file_isolated(file: &SpecFile, timeout: Duration) -> FileReport {
         });
     let handle = match spawned {
         Ok(handle) => handle,
-        Err(e) => return FileReport::single_failure(&file.name, "harness", format!("cannot spawn thread: {e}")),
+        Err(e) => {
+            return FileReport::single_failure(
+                &file.name,
+                "harness",
+                format!("cannot spawn thread: {e}"),
+            );
+        }
     };
     match rx.recv_timeout(timeout) {
         Ok(report) => {
@@ -189,12 +213,18 @@ fn run_file_isolated(file: &SpecFile, timeout: Duration) -> FileReport {
         Err(mpsc::RecvTimeoutError::Timeout) => FileReport::single_failure(
             &file.name,
             "harness",
-            format!("timed out after {}s; results of this file discarded", timeout.as_secs()),
+            format!(
+                "timed out after {}s; results of this file discarded",
+                timeout.as_secs()
+            ),
         ),
         // `run_wast` catches engine panics, so this is a harness bug.
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             let message = match handle.join() {
-                Err(payload) => format!("harness thread panicked: {}", payload_message(payload.as_ref())),
+                Err(payload) => format!(
+                    "harness thread panicked: {}",
+                    payload_message(payload.as_ref())
+                ),
                 Ok(()) => "harness thread ended without a report".to_string(),
             };
             FileReport::single_failure(&file.name, "harness", message)
@@ -218,13 +248,24 @@ pub fn run_main(label: &str, files: Vec<SpecFile>) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let reports = if opts.ignored_only { Vec::new() } else { run_suite(&files, &opts) };
+    let reports = if opts.ignored_only {
+        Vec::new()
+    } else {
+        run_suite(&files, &opts)
+    };
     let totals = Totals::of(&reports);
     print!("{}", render_table(&reports));
     print!("{}", render_failures(&reports, opts.max_failures_shown));
     println!();
-    println!("spec {label}: {} passed, {} failed, {} skipped", totals.passed, totals.failed, totals.skipped);
-    if totals.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    println!(
+        "spec {label}: {} passed, {} failed, {} skipped",
+        totals.passed, totals.failed, totals.skipped
+    );
+    if totals.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 #[cfg(test)]
@@ -237,7 +278,15 @@ mod tests {
 
     #[test]
     fn ignores_libtest_flags() {
-        let opts = args(&["--nocapture", "--quiet", "--test-threads=4", "--format", "terse", "br_table", "-q"]);
+        let opts = args(&[
+            "--nocapture",
+            "--quiet",
+            "--test-threads=4",
+            "--format",
+            "terse",
+            "br_table",
+            "-q",
+        ]);
         assert_eq!(opts.filters, vec!["br_table".to_string()]);
         assert!(opts.selects("wasm-v2/br_table.wast"));
         assert!(!opts.selects("wasm-v2/br_if.wast"));

@@ -51,12 +51,14 @@ fn null_kind(heap: &HeapType<'_>) -> Option<NullKind> {
     match heap {
         // `nofunc` / `noextern` are the bottom types later spec versions use
         // for the same nulls.
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc } => {
-            Some(NullKind::Func)
-        }
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern } => {
-            Some(NullKind::Extern)
-        }
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
+        } => Some(NullKind::Func),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
+        } => Some(NullKind::Extern),
         _ => None,
     }
 }
@@ -79,8 +81,12 @@ fn core_matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> 
         (WastRetCore::F64(e), Val::F64(a)) => f64_matches(e, *a),
         // An untyped `ref.null` accepts any null.
         (WastRetCore::RefNull(None), Val::FuncRef(None) | Val::ExternRef(None)) => true,
-        (WastRetCore::RefNull(Some(heap)), Val::FuncRef(None)) => null_kind(heap) == Some(NullKind::Func),
-        (WastRetCore::RefNull(Some(heap)), Val::ExternRef(None)) => null_kind(heap) == Some(NullKind::Extern),
+        (WastRetCore::RefNull(Some(heap)), Val::FuncRef(None)) => {
+            null_kind(heap) == Some(NullKind::Func)
+        }
+        (WastRetCore::RefNull(Some(heap)), Val::ExternRef(None)) => {
+            null_kind(heap) == Some(NullKind::Extern)
+        }
         (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
         (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => {
             r.data(store).downcast_ref::<u32>() == Some(n)
@@ -88,9 +94,9 @@ fn core_matches(store: &Store<()>, expected: &WastRetCore<'_>, actual: &Val) -> 
         // The script may name a function index, but the public API has no way
         // to map a `Func` back to its index, so any non-null funcref passes.
         (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
-        (WastRetCore::Either(alternatives), actual) => {
-            alternatives.iter().any(|alt| core_matches(store, alt, actual))
-        }
+        (WastRetCore::Either(alternatives), actual) => alternatives
+            .iter()
+            .any(|alt| core_matches(store, alt, actual)),
         _ => false,
     }
 }
@@ -170,8 +176,12 @@ fn fmt_ret_core(expected: &WastRetCore<'_>) -> String {
     match expected {
         WastRetCore::I32(v) => format!("i32:{v}"),
         WastRetCore::I64(v) => format!("i64:{v}"),
-        WastRetCore::F32(p) => nan(p, "f32", |v| format!("f32:{} (0x{:08x})", f32::from_bits(v.bits), v.bits)),
-        WastRetCore::F64(p) => nan(p, "f64", |v| format!("f64:{} (0x{:016x})", f64::from_bits(v.bits), v.bits)),
+        WastRetCore::F32(p) => nan(p, "f32", |v| {
+            format!("f32:{} (0x{:08x})", f32::from_bits(v.bits), v.bits)
+        }),
+        WastRetCore::F64(p) => nan(p, "f64", |v| {
+            format!("f64:{} (0x{:016x})", f64::from_bits(v.bits), v.bits)
+        }),
         WastRetCore::RefNull(None) => "ref.null".to_string(),
         WastRetCore::RefNull(Some(heap)) => match null_kind(heap) {
             Some(NullKind::Func) => "ref.null func".to_string(),

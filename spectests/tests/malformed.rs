@@ -77,7 +77,11 @@ struct XorShift(u64);
 impl XorShift {
     fn new(seed: u64) -> Self {
         // xorshift has a fixed point at zero.
-        Self(if seed == 0 { 0x2545_f491_4f6c_dd1d } else { seed })
+        Self(if seed == 0 {
+            0x2545_f491_4f6c_dd1d
+        } else {
+            seed
+        })
     }
 
     fn next(&mut self) -> u64 {
@@ -92,7 +96,9 @@ impl XorShift {
 
 /// FNV-1a, so seeds do not depend on std's randomized hasher.
 fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn mutations(file: &str, module: &CorpusModule) -> Vec<Mutation> {
@@ -100,16 +106,24 @@ fn mutations(file: &str, module: &CorpusModule) -> Vec<Mutation> {
     let mut out: Vec<Mutation> = if len < SMALL_MODULE {
         (0..=len).map(Mutation::Truncate).collect()
     } else {
-        (0..CUT_POINTS).map(|i| i * len / CUT_POINTS).chain([len]).map(Mutation::Truncate).collect()
+        (0..CUT_POINTS)
+            .map(|i| i * len / CUT_POINTS)
+            .chain([len])
+            .map(Mutation::Truncate)
+            .collect()
     };
     if len > 0 {
-        let mut rng = XorShift::new(fnv1a(file) ^ (module.index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut rng =
+            XorShift::new(fnv1a(file) ^ (module.index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
         // Flipping the magic/version only exercises one early check, so aim
         // past the 8-byte header when there is anything past it.
         let (start, span) = if len > 8 { (8, len - 8) } else { (0, len) };
         for _ in 0..BIT_FLIPS {
             let r = rng.next();
-            out.push(Mutation::FlipBit { byte: start + (r % span as u64) as usize, bit: ((r >> 32) % 8) as u8 });
+            out.push(Mutation::FlipBit {
+                byte: start + (r % span as u64) as usize,
+                bit: ((r >> 32) % 8) as u8,
+            });
         }
     }
     out
@@ -155,7 +169,9 @@ fn sections(bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
 /// minimum of at most `max_min`. Anything not understood counts as too big.
 fn limits_within(id: u8, payload: &[u8], max_min: u64) -> bool {
     let mut pos = 0;
-    let Some(count) = read_leb(payload, &mut pos, 32) else { return false };
+    let Some(count) = read_leb(payload, &mut pos, 32) else {
+        return false;
+    };
     for _ in 0..count {
         if id == 4 {
             // Only plain `funcref` / `externref` table types are understood.
@@ -164,13 +180,17 @@ fn limits_within(id: u8, payload: &[u8], max_min: u64) -> bool {
                 _ => return false,
             }
         }
-        let Some(&flags) = payload.get(pos) else { return false };
+        let Some(&flags) = payload.get(pos) else {
+            return false;
+        };
         pos += 1;
         if flags > 0x07 {
             return false;
         }
         let bits = if flags & 0x04 != 0 { 64 } else { 32 };
-        let Some(min) = read_leb(payload, &mut pos, bits) else { return false };
+        let Some(min) = read_leb(payload, &mut pos, bits) else {
+            return false;
+        };
         if flags & 0x01 != 0 && read_leb(payload, &mut pos, bits).is_none() {
             return false;
         }
@@ -188,7 +208,9 @@ fn should_instantiate(module: &Module, bytes: &[u8]) -> bool {
     if module.imports().next().is_some() {
         return false;
     }
-    let Some(sections) = sections(bytes) else { return false };
+    let Some(sections) = sections(bytes) else {
+        return false;
+    };
     sections.iter().all(|&(id, payload)| match id {
         8 => false,
         5 => limits_within(id, payload, MAX_INSTANTIATE_PAGES),
@@ -209,7 +231,8 @@ struct Stats {
 /// Feeds one input to the engine; `Err` describes a panic.
 fn check(engine: &Engine, input: &[u8], stats: &Stats) -> Result<(), String> {
     stats.inputs.fetch_add(1, Ordering::Relaxed);
-    let compiled = catch_panic(|| Module::new(engine, input)).map_err(|p| format!("Module::new {p}"))?;
+    let compiled =
+        catch_panic(|| Module::new(engine, input)).map_err(|p| format!("Module::new {p}"))?;
     let Ok(module) = compiled else { return Ok(()) };
     stats.compiled.fetch_add(1, Ordering::Relaxed);
     if !should_instantiate(&module, input) {
@@ -226,13 +249,21 @@ fn check(engine: &Engine, input: &[u8], stats: &Stats) -> Result<(), String> {
     Ok(())
 }
 
-fn fuzz_file(engine: &Engine, file: &SpecFile, deadline: Instant, out_of_time: &AtomicBool, stats: &Stats) -> Vec<String> {
+fn fuzz_file(
+    engine: &Engine,
+    file: &SpecFile,
+    deadline: Instant,
+    out_of_time: &AtomicBool,
+    stats: &Stats,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let modules = match encoded_modules(file.text) {
         Ok(modules) => modules,
         Err(e) => return vec![format!("{}: cannot read modules: {e}", file.name)],
     };
-    stats.modules_seen.fetch_add(modules.len(), Ordering::Relaxed);
+    stats
+        .modules_seen
+        .fetch_add(modules.len(), Ordering::Relaxed);
     for module in &modules {
         if Instant::now() > deadline {
             out_of_time.store(true, Ordering::Relaxed);
@@ -284,7 +315,10 @@ fn mutated_spec_modules_never_panic() {
                             break;
                         }
                         let found = fuzz_file(&engine, file, deadline, &out_of_time, &stats);
-                        problems.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+                        problems
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .extend(found);
                     }
                 })
                 .expect("spawn worker thread");
@@ -310,25 +344,47 @@ fn mutated_spec_modules_never_panic() {
     let mut problems = problems.into_inner().unwrap_or_else(|e| e.into_inner());
     problems.sort();
     if !problems.is_empty() {
-        let listed: Vec<&str> = problems.iter().take(MAX_LISTED).map(String::as_str).collect();
+        let listed: Vec<&str> = problems
+            .iter()
+            .take(MAX_LISTED)
+            .map(String::as_str)
+            .collect();
         let more = problems.len().saturating_sub(MAX_LISTED);
         panic!(
             "{} mutated inputs made the engine panic:\n  {}{}",
             problems.len(),
             listed.join("\n  "),
-            if more > 0 { format!("\n  ... and {more} more") } else { String::new() }
+            if more > 0 {
+                format!("\n  ... and {more} more")
+            } else {
+                String::new()
+            }
         );
     }
 }
 
 #[test]
 fn mutation_plan_is_deterministic() {
-    let module = CorpusModule { index: 3, line: 1, origin: "module", bytes: vec![0; 300] };
-    let a: Vec<String> = mutations("wasm-v2/x.wast", &module).iter().map(ToString::to_string).collect();
-    let b: Vec<String> = mutations("wasm-v2/x.wast", &module).iter().map(ToString::to_string).collect();
+    let module = CorpusModule {
+        index: 3,
+        line: 1,
+        origin: "module",
+        bytes: vec![0; 300],
+    };
+    let a: Vec<String> = mutations("wasm-v2/x.wast", &module)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let b: Vec<String> = mutations("wasm-v2/x.wast", &module)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(a, b);
     assert_eq!(a.len(), CUT_POINTS + 1 + BIT_FLIPS);
-    let small = CorpusModule { bytes: vec![0; 20], ..module };
+    let small = CorpusModule {
+        bytes: vec![0; 20],
+        ..module
+    };
     assert_eq!(mutations("f", &small).len(), 21 + BIT_FLIPS);
 }
 

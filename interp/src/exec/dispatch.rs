@@ -9,16 +9,22 @@ use alloc::boxed::Box;
 
 use super::memory::{self, bulk_range};
 use super::numeric::{self, NumericTrap};
+use crate::TrapCode;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
-use crate::TrapCode;
 
 /// Why the loop left the frame.
 pub(crate) enum Exit {
     /// Call store function `func` with arguments at `base`.
-    Call { func: u32, base: Reg },
+    Call {
+        func: u32,
+        base: Reg,
+    },
     /// Return `count` results from `src`.
-    Return { src: Reg, count: u16 },
+    Return {
+        src: Reg,
+        count: u16,
+    },
     Trap(TrapCode),
 }
 

@@ -10,7 +10,11 @@ use crate::TrapCode;
 pub(crate) fn range(addr: u64, offset: u32, len: usize, memory_len: usize) -> Option<usize> {
     let start = (addr as u32 as u64) + offset as u64;
     let end = start + len as u64;
-    if end > memory_len as u64 { None } else { Some(start as usize) }
+    if end > memory_len as u64 {
+        None
+    } else {
+        Some(start as usize)
+    }
 }
 
 #[inline(always)]
@@ -40,8 +44,17 @@ pub(crate) fn store<const N: usize>(
 /// Checks that `start .. start + len` (both `i32` operands) lies within
 /// `bound`, as every bulk memory and table operation does before it writes.
 #[inline]
-pub(crate) fn bulk_range(start: u64, len: u64, bound: usize, code: TrapCode) -> Result<usize, TrapCode> {
+pub(crate) fn bulk_range(
+    start: u64,
+    len: u64,
+    bound: usize,
+    code: TrapCode,
+) -> Result<usize, TrapCode> {
     let start = start as u32 as u64;
     let len = len as u32 as u64;
-    if start + len > bound as u64 { Err(code) } else { Ok(start as usize) }
+    if start + len > bound as u64 {
+        Err(code)
+    } else {
+        Ok(start as usize)
+    }
 }

@@ -83,7 +83,9 @@ fn call_on<T>(
     stack.slots[..args.len()].copy_from_slice(args);
     match store.inner.funcs[func as usize] {
         FuncEntity::Host { host, .. } => call_host(store, host, &mut stack.slots[..n], None)?,
-        FuncEntity::Wasm { instance, index, .. } => {
+        FuncEntity::Wasm {
+            instance, index, ..
+        } => {
             enter(&store.inner, stack, instance, index, 0)
                 .map_err(|code| trap(&store.inner, stack, code))?;
             execute(store, stack)?;
@@ -126,25 +128,51 @@ fn enter(
     }
     stack.slots[base + func.params as usize..base + func.locals as usize].fill(0);
     let base = u32::try_from(base).map_err(|_| TrapCode::StackOverflow)?;
-    stack.frames.push(Frame { instance, func: index, pc: 0, base });
+    stack.frames.push(Frame {
+        instance,
+        func: index,
+        pc: 0,
+        base,
+    });
     Ok(())
 }
 
 /// Runs frames until the entry frame returns.
 fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error> {
-    let mut no_memory = MemoryEntity { ty: MemoryType::new(0, Some(0)), bytes: Vec::new() };
+    let mut no_memory = MemoryEntity {
+        ty: MemoryType::new(0, Some(0)),
+        bytes: Vec::new(),
+    };
     loop {
-        let Some(&frame) = stack.frames.last() else { return Ok(()) };
+        let Some(&frame) = stack.frames.last() else {
+            return Ok(());
+        };
         let exit = {
-            let StoreInner { instances, memories, tables, globals, funcs, elems, data_dropped, .. } =
-                &mut store.inner;
+            let StoreInner {
+                instances,
+                memories,
+                tables,
+                globals,
+                funcs,
+                elems,
+                data_dropped,
+                ..
+            } = &mut store.inner;
             let inst = &instances[frame.instance as usize];
             let code = &inst.module.funcs()[frame.func as usize].ops;
             let mem = match inst.memories.first() {
                 Some(&m) => &mut memories[m as usize],
                 None => &mut no_memory,
             };
-            let mut ctx = Ctx { inst, mem, tables, globals, funcs, elems, data_dropped };
+            let mut ctx = Ctx {
+                inst,
+                mem,
+                tables,
+                globals,
+                funcs,
+                elems,
+                data_dropped,
+            };
             let regs = &mut stack.slots[frame.base as usize..];
             let mut pc = frame.pc as usize;
             let exit = dispatch::run(&mut ctx, regs, code, &mut pc);
@@ -163,18 +191,25 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error>
             Exit::Call { func, base } => {
                 let base = frame.base as usize + base as usize;
                 match store.inner.funcs[func as usize] {
-                    FuncEntity::Wasm { instance, index, .. } => {
+                    FuncEntity::Wasm {
+                        instance, index, ..
+                    } => {
                         enter(&store.inner, stack, instance, index, base)
                             .map_err(|code| trap(&store.inner, stack, code))?;
                     }
                     FuncEntity::Host { host, .. } => {
                         let ty = store.inner.func_type(func);
                         let n = ty.params().len().max(ty.results().len());
-                        call_host(store, host, &mut stack.slots[base..base + n], Some(frame.instance))?;
+                        call_host(
+                            store,
+                            host,
+                            &mut stack.slots[base..base + n],
+                            Some(frame.instance),
+                        )?;
                     }
                 }
             }
-            Exit::Trap(code) => return Err(trap(&store.inner, stack, code).into()),
+            Exit::Trap(code) => return Err(trap(&store.inner, stack, code)),
         }
     }
 }

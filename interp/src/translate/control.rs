@@ -78,7 +78,13 @@ impl Translator<'_> {
             }
             other => other,
         };
-        self.blocks.push(Block { kind, base, params, results, patches: Vec::new() });
+        self.blocks.push(Block {
+            kind,
+            base,
+            params,
+            results,
+            patches: Vec::new(),
+        });
         Ok(())
     }
 
@@ -88,7 +94,9 @@ impl Translator<'_> {
         // compare stays the last op.
         let cond = self.pop();
         let needs_preserve = self.stack.iter().any(|e| matches!(e, Operand::Local(_)))
-            || self.stack[self.height() - params..].iter().any(|e| *e != Operand::Temp);
+            || self.stack[self.height() - params..]
+                .iter()
+                .any(|e| *e != Operand::Temp);
         let to_else = if needs_preserve {
             // Materialising emits copies, so compute the condition into a
             // register first.
@@ -102,7 +110,9 @@ impl Translator<'_> {
             self.branch_on(false, 0)?
         };
         if let Some(block) = self.blocks.last_mut() {
-            block.kind = BlockKind::If { to_else: Some(to_else) };
+            block.kind = BlockKind::If {
+                to_else: Some(to_else),
+            };
         }
         Ok(())
     }
@@ -114,7 +124,9 @@ impl Translator<'_> {
     /// `else`: ends the `then` arm and starts the `else` arm.
     pub(super) fn enter_else(&mut self) -> Result<(), TranslateError> {
         let reachable = self.reachable;
-        let Some(block) = self.blocks.last() else { return Ok(()) };
+        let Some(block) = self.blocks.last() else {
+            return Ok(());
+        };
         let (base, params, results) = (block.base, block.params, block.results);
         let to_else = match block.kind {
             BlockKind::If { to_else } => to_else,
@@ -123,7 +135,9 @@ impl Translator<'_> {
         if reachable {
             self.materialize_top(results)?;
             let at = self.emit_index(Op::Br { target: 0 });
-            self.blocks.last_mut().map(|b| b.patches.push(at));
+            if let Some(block) = self.blocks.last_mut() {
+                block.patches.push(at);
+            }
         }
         if let Some(at) = to_else {
             self.patch(at, self.pc());
@@ -143,7 +157,9 @@ impl Translator<'_> {
     /// `end`: binds the block's label and leaves its results on the stack.
     /// Returns `true` when the function body ended.
     pub(super) fn end(&mut self) -> Result<bool, TranslateError> {
-        let Some(block) = self.blocks.pop() else { return Ok(true) };
+        let Some(block) = self.blocks.pop() else {
+            return Ok(true);
+        };
         if self.reachable {
             self.materialize_top(block.results)?;
         }
@@ -199,7 +215,12 @@ impl Translator<'_> {
             Dest::Return if arity == 0 => Op::Return,
             Dest::Return => Op::ReturnMany { src, count },
             _ if arity == 0 || base == src_height => Op::Br { target: 0 },
-            _ => Op::BrCopy { dst: self.slot(base)?, src, count, target: 0 },
+            _ => Op::BrCopy {
+                dst: self.slot(base)?,
+                src,
+                count,
+                target: 0,
+            },
         })
     }
 
@@ -210,8 +231,7 @@ impl Translator<'_> {
         let src = self.height() - arity;
         block.kind != BlockKind::Func
             && (arity == 0
-                || (block.base == src
-                    && self.stack[src..].iter().all(|e| *e == Operand::Temp)))
+                || (block.base == src && self.stack[src..].iter().all(|e| *e == Operand::Temp)))
     }
 
     fn emit_branch(&mut self, depth: u32) -> Result<(), TranslateError> {
@@ -282,7 +302,10 @@ impl Translator<'_> {
         let count = u16::try_from(results).map_err(|_| TranslateError::FrameTooLarge)?;
         let op = match results {
             0 => Op::Return,
-            _ => Op::ReturnMany { src: self.slot(self.height() - results)?, count },
+            _ => Op::ReturnMany {
+                src: self.slot(self.height() - results)?,
+                count,
+            },
         };
         self.emit(op);
         Ok(())

@@ -15,8 +15,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
-use kestrel_core::wasmparser::{BlockType, Operator};
 use kestrel_core::ModuleInfo;
+use kestrel_core::wasmparser::{BlockType, Operator};
 
 use crate::isa::{Op, Reg, for_each_memory, for_each_numeric};
 use control::{Block, BlockKind};
@@ -94,7 +94,9 @@ pub fn translate(
 ) -> Result<CompiledFunc, TranslateError> {
     let func_index = module.imported_funcs as usize + defined;
     let ty = &module.types[module.funcs[func_index] as usize];
-    let body = module.body(bytes, defined).ok_or(TranslateError::FrameTooLarge)?;
+    let body = module
+        .body(bytes, defined)
+        .ok_or(TranslateError::FrameTooLarge)?;
     let mut num_locals = ty.params().len();
     let mut locals_reader = body.get_locals_reader()?;
     for _ in 0..locals_reader.get_count() {
@@ -157,16 +159,16 @@ impl Translator<'_> {
     /// Pops the condition and emits a branch taken when it is non-zero
     /// (`when`) or zero; returns the branch's index for patching.
     pub(super) fn branch_on(&mut self, when: bool, target: u32) -> Result<usize, TranslateError> {
-        if let (Some(at), Some(Operand::Temp)) = (self.fusable, self.stack.last()) {
-            if let Some(mut branch) = self.ops[at].fuse_branch(when) {
-                self.stack.pop();
-                if let Some(t) = branch.target_mut() {
-                    *t = target;
-                }
-                self.ops[at] = branch;
-                self.fusable = None;
-                return Ok(at);
+        if let (Some(at), Some(Operand::Temp)) = (self.fusable, self.stack.last())
+            && let Some(mut branch) = self.ops[at].fuse_branch(when)
+        {
+            self.stack.pop();
+            if let Some(t) = branch.target_mut() {
+                *t = target;
             }
+            self.ops[at] = branch;
+            self.fusable = None;
+            return Ok(at);
         }
         let cond = self.pop_reg()?;
         Ok(self.emit_index(match when {
@@ -238,15 +240,29 @@ impl Translator<'_> {
                 let ty = self.module.func_type(function_index);
                 let (params, results) = (ty.params().len(), ty.results().len());
                 let base = self.call_args(params)?;
-                self.emit(Op::Call { func: function_index, base });
+                self.emit(Op::Call {
+                    func: function_index,
+                    base,
+                });
                 self.call_results(results)?;
             }
-            Operator::CallIndirect { type_index, table_index } => {
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => {
                 let ty = &self.module.types[type_index as usize];
                 let (params, results) = (ty.params().len(), ty.results().len());
+                // wasmparser allows at most 100 tables.
+                let table = u16::try_from(table_index)
+                    .map_err(|_| TranslateError::Unsupported { offset })?;
                 let index = self.pop_reg()?;
                 let base = self.call_args(params)?;
-                self.emit(Op::CallIndirect { base, index, table: table_index, ty: type_index });
+                self.emit(Op::CallIndirect {
+                    base,
+                    index,
+                    table,
+                    ty: type_index,
+                });
                 self.call_results(results)?;
             }
             Operator::Drop => {
@@ -266,11 +282,17 @@ impl Translator<'_> {
             Operator::LocalTee { local_index } => self.local_set(local_index as Reg, true)?,
             Operator::GlobalGet { global_index } => {
                 let dst = self.push_result()?;
-                self.emit_result(Op::GlobalGet { dst, global: global_index });
+                self.emit_result(Op::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
             }
             Operator::GlobalSet { global_index } => {
                 let src = self.pop_reg()?;
-                self.emit(Op::GlobalSet { src, global: global_index });
+                self.emit(Op::GlobalSet {
+                    src,
+                    global: global_index,
+                });
             }
             Operator::I32Const { value } => self.push(Operand::Const(value as u32 as u64))?,
             Operator::I64Const { value } => self.push(Operand::Const(value as u64))?,
@@ -284,7 +306,10 @@ impl Translator<'_> {
             }
             Operator::RefFunc { function_index } => {
                 let dst = self.push_result()?;
-                self.emit_result(Op::RefFunc { dst, func: function_index });
+                self.emit_result(Op::RefFunc {
+                    dst,
+                    func: function_index,
+                });
             }
             // Slots hold raw bits, so reinterpreting is free.
             Operator::I32ReinterpretF32
@@ -316,7 +341,12 @@ impl Translator<'_> {
                 let len = self.pop_reg()?;
                 let src = self.pop_reg()?;
                 let dst = self.pop_reg()?;
-                self.emit(Op::MemoryInit { dst, src, len, data: data_index });
+                self.emit(Op::MemoryInit {
+                    dst,
+                    src,
+                    len,
+                    data: data_index,
+                });
             }
             Operator::DataDrop { data_index } => self.emit(Op::DataDrop { data: data_index }),
             Operator::TableGet { table } => {
@@ -327,7 +357,11 @@ impl Translator<'_> {
             Operator::TableSet { table } => {
                 let value = self.pop_reg()?;
                 let index = self.pop_reg()?;
-                self.emit(Op::TableSet { index, value, table });
+                self.emit(Op::TableSet {
+                    index,
+                    value,
+                    table,
+                });
             }
             Operator::TableSize { table } => {
                 let dst = self.push_result()?;
@@ -344,13 +378,24 @@ impl Translator<'_> {
                 let args = self.pop_args(3)?;
                 self.emit(Op::TableFill { args, table });
             }
-            Operator::TableCopy { dst_table, src_table } => {
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => {
                 let args = self.pop_args(3)?;
-                self.emit(Op::TableCopy { args, dst_table, src_table });
+                self.emit(Op::TableCopy {
+                    args,
+                    dst_table,
+                    src_table,
+                });
             }
             Operator::TableInit { elem_index, table } => {
                 let args = self.pop_args(3)?;
-                self.emit(Op::TableInit { args, table, elem: elem_index });
+                self.emit(Op::TableInit {
+                    args,
+                    table,
+                    elem: elem_index,
+                });
             }
             Operator::ElemDrop { elem_index } => self.emit(Op::ElemDrop { elem: elem_index }),
             ref other => {
@@ -426,7 +471,7 @@ impl Translator<'_> {
         &mut self,
         op: &Operator,
         rr: fn(Reg, Reg, Reg) -> Op,
-        ri: Option<(fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>)>,
+        ri: Option<ImmForm>,
     ) -> Result<(), TranslateError> {
         let h = self.height();
         if let (Operand::Const(bits), rhs) = (self.stack[h - 2], self.stack[h - 1]) {
@@ -434,24 +479,24 @@ impl Translator<'_> {
             // with swapped operands, if there is one. The stack entries are
             // not swapped: a `Temp` entry is tied to its slot.
             let swapped = commuted(op).and_then(|op| imm_form(&op));
-            if let (false, Some((ri, fit))) = (matches!(rhs, Operand::Const(_)), swapped) {
-                if let Some(imm) = fit(bits) {
-                    let lhs = self.reg_at(h - 1)?;
-                    self.stack.truncate(h - 2);
-                    let dst = self.push_result()?;
-                    self.emit_result(ri(dst, lhs, imm));
-                    return Ok(());
-                }
-            }
-        }
-        if let (Some((ri, fit)), Operand::Const(bits)) = (ri, self.stack[h - 1]) {
-            if let Some(imm) = fit(bits) {
-                self.stack.pop();
-                let lhs = self.pop_reg()?;
+            if let (false, Some((ri, fit))) = (matches!(rhs, Operand::Const(_)), swapped)
+                && let Some(imm) = fit(bits)
+            {
+                let lhs = self.reg_at(h - 1)?;
+                self.stack.truncate(h - 2);
                 let dst = self.push_result()?;
                 self.emit_result(ri(dst, lhs, imm));
                 return Ok(());
             }
+        }
+        if let (Some((ri, fit)), Operand::Const(bits)) = (ri, self.stack[h - 1])
+            && let Some(imm) = fit(bits)
+        {
+            self.stack.pop();
+            let lhs = self.pop_reg()?;
+            let dst = self.push_result()?;
+            self.emit_result(ri(dst, lhs, imm));
+            return Ok(());
         }
         let rhs = self.pop_reg()?;
         let lhs = self.pop_reg()?;
@@ -460,6 +505,9 @@ impl Translator<'_> {
         Ok(())
     }
 }
+
+/// The immediate form of a binary op, and whether a constant fits it.
+type ImmForm = (fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>);
 
 /// The operator computing the same result with its operands swapped.
 fn commuted(op: &Operator) -> Option<Operator<'static>> {
@@ -608,7 +656,7 @@ macro_rules! define_translate_numeric {
 
         /// The immediate form of a binary operator, with the test of whether
         /// a constant fits it.
-        fn imm_form(op: &Operator) -> Option<(fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>)> {
+        fn imm_form(op: &Operator) -> Option<ImmForm> {
             match *op {
                 $( Operator::$bn => imm_form!($bb $(, $bimm)?), )*
                 $( Operator::$cn => imm_form!($ca $(, $cimm)?), )*

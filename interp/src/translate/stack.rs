@@ -122,7 +122,11 @@ impl Translator<'_> {
     pub(super) fn emit_const(&mut self, dst: Reg, bits: u64) {
         match u32::try_from(bits) {
             Ok(value) => self.emit(Op::Const32 { dst, value }),
-            Err(_) => self.emit(Op::Const64 { dst, lo: bits as u32, hi: (bits >> 32) as u32 }),
+            Err(_) => self.emit(Op::Const64 {
+                dst,
+                lo: bits as u32,
+                hi: (bits >> 32) as u32,
+            }),
         }
     }
 }
