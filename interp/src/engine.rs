@@ -14,6 +14,7 @@ use crate::Shared;
 pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
+    pub(crate) max_reentry: usize,
 }
 
 impl Default for Config {
@@ -21,6 +22,7 @@ impl Default for Config {
         Config {
             max_call_depth: 100_000,
             max_stack_slots: 1 << 20,
+            max_reentry: 32,
         }
     }
 }
@@ -36,6 +38,17 @@ impl Config {
     /// trap.
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
         self.max_call_depth = depth;
+        self
+    }
+
+    /// How many times Wasm may be entered again from a host function that
+    /// Wasm called (Wasm → host → Wasm …) before the `call stack exhausted`
+    /// trap. Each re-entry uses native stack for the host function and a new
+    /// run of the executor, so this bounds native stack use where Kestrel's
+    /// own stack cannot; frames of all nested entries also count towards
+    /// [`max_call_depth`](Self::max_call_depth). Default: 32.
+    pub fn max_reentry(&mut self, depth: usize) -> &mut Self {
+        self.max_reentry = depth;
         self
     }
 

@@ -127,6 +127,10 @@ pub(crate) struct StoreInner {
     pub types: Vec<FuncType>,
     /// Value stacks kept for reuse between calls.
     pub stacks: Vec<ValueStack>,
+    /// Wasm frames of the executor runs that are waiting on a host function
+    /// which entered Wasm again, and how many such runs there are.
+    pub outer_frames: usize,
+    pub reentry: usize,
 }
 
 impl StoreInner {
@@ -143,6 +147,8 @@ impl StoreInner {
             externs: Vec::new(),
             types: Vec::new(),
             stacks: Vec::new(),
+            outer_frames: 0,
+            reentry: 0,
         }
     }
 

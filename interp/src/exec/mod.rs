@@ -60,6 +60,9 @@ pub(crate) fn call<T>(
     args: &[u64],
     results: &mut [u64],
 ) -> Result<(), Error> {
+    if func as usize >= store.inner.funcs.len() {
+        return Err(crate::UsageError::ForeignHandle.into());
+    }
     let mut stack = store.inner.stacks.pop().unwrap_or_default();
     stack.frames.clear();
     let outcome = call_on(store, &mut stack, func, args, results);
@@ -86,6 +89,9 @@ fn call_on<T>(
         FuncEntity::Wasm {
             instance, index, ..
         } => {
+            if store.inner.reentry > store.inner.engine.config().max_reentry {
+                return Err(trap(&store.inner, stack, TrapCode::StackOverflow));
+            }
             enter(&store.inner, stack, instance, index, 0)
                 .map_err(|code| trap(&store.inner, stack, code))?;
             execute(store, stack)?;
@@ -105,6 +111,30 @@ fn call_host<T>(
     func(Caller::new(store, instance), slots)
 }
 
+/// Calls a host function from a running frame: the frames of this run now
+/// wait on it and count towards the limits of any Wasm it enters.
+fn call_host_from_wasm<T>(
+    store: &mut Store<T>,
+    host: u32,
+    stack: &mut ValueStack,
+    base: usize,
+    len: usize,
+    instance: u32,
+) -> Result<(), Error> {
+    let waiting = stack.frames.len();
+    store.inner.outer_frames += waiting;
+    store.inner.reentry += 1;
+    let outcome = call_host(
+        store,
+        host,
+        &mut stack.slots[base..base + len],
+        Some(instance),
+    );
+    store.inner.reentry -= 1;
+    store.inner.outer_frames -= waiting;
+    outcome
+}
+
 /// Pushes a frame for defined function `index` of `instance` at `base`.
 fn enter(
     store: &StoreInner,
@@ -114,7 +144,7 @@ fn enter(
     base: usize,
 ) -> Result<(), TrapCode> {
     let config = store.engine.config();
-    if stack.frames.len() >= config.max_call_depth {
+    if store.outer_frames + stack.frames.len() >= config.max_call_depth {
         return Err(TrapCode::StackOverflow);
     }
     let func = &store.instances[instance as usize].module.funcs()[index as usize];
@@ -200,12 +230,7 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error>
                     FuncEntity::Host { host, .. } => {
                         let ty = store.inner.func_type(func);
                         let n = ty.params().len().max(ty.results().len());
-                        call_host(
-                            store,
-                            host,
-                            &mut stack.slots[base..base + n],
-                            Some(frame.instance),
-                        )?;
+                        call_host_from_wasm(store, host, stack, base, n, frame.instance)?;
                     }
                 }
             }

@@ -35,6 +35,8 @@ pub enum TranslateError {
     },
     /// The body could not be read (cannot happen for a validated module).
     Malformed(kestrel_core::Error),
+    /// The function has no body in the bytes given.
+    MissingBody,
 }
 
 impl fmt::Display for TranslateError {
@@ -47,6 +49,9 @@ impl fmt::Display for TranslateError {
                 write!(f, "unsupported instruction at byte offset {offset:#x}")
             }
             TranslateError::Malformed(e) => fmt::Display::fmt(e, f),
+            TranslateError::MissingBody => {
+                f.write_str("function body not found in the module bytes")
+            }
         }
     }
 }
