@@ -352,8 +352,6 @@ macro_rules! define_op {
             ReturnMany { src: Reg, count: u16 },
             /// `dst = src`
             Copy { dst: Reg, src: Reg },
-            /// Copy `count` slots from `src` to `dst`, as `memmove`.
-            CopyMany { dst: Reg, src: Reg, count: u16 },
             /// `dst = value` (32-bit constant, zero-extended).
             Const32 { dst: Reg, value: u32 },
             /// `dst = hi << 32 | lo`.

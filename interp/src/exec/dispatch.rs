@@ -101,10 +101,6 @@ macro_rules! define_run {
                     Op::Return => exit!(Exit::Return { src: 0, count: 0 }),
                     Op::ReturnMany { src, count } => exit!(Exit::Return { src, count }),
                     Op::Copy { dst, src } => regs[dst as usize] = regs[src as usize],
-                    Op::CopyMany { dst, src, count } => {
-                        let src = src as usize;
-                        regs.copy_within(src..src + count as usize, dst as usize);
-                    }
                     Op::Const32 { dst, value } => regs[dst as usize] = value as u64,
                     Op::Const64 { dst, lo, hi } => {
                         regs[dst as usize] = (hi as u64) << 32 | lo as u64

@@ -100,13 +100,13 @@ impl Translator<'_> {
         let to_else = if needs_preserve {
             // Materialising emits copies, so compute the condition into a
             // register first.
-            self.push_operand_back(cond)?;
+            self.push(cond)?;
             let cond = self.pop_reg()?;
             self.enter(BlockKind::Block, params, results)?;
             self.emit_index(Op::BrIfEqz { cond, target: 0 })
         } else {
             self.enter(BlockKind::Block, params, results)?;
-            self.push_operand_back(cond)?;
+            self.push(cond)?;
             self.branch_on(false, 0)?
         };
         if let Some(block) = self.blocks.last_mut() {
@@ -115,10 +115,6 @@ impl Translator<'_> {
             };
         }
         Ok(())
-    }
-
-    fn push_operand_back(&mut self, operand: Operand) -> Result<(), TranslateError> {
-        self.push(operand)
     }
 
     /// `else`: ends the `then` arm and starts the `else` arm.
