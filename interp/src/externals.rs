@@ -7,7 +7,7 @@ use kestrel_core::{FuncType, GlobalType, Limits, MemoryType, Mutability, TableTy
 
 use crate::context::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 use crate::error::UsageError;
-use crate::store::{GlobalEntity, MemoryEntity, StoreInner, TableEntity};
+use crate::store::{GlobalEntity, MemoryEntity, StoreId, StoreInner, TableEntity};
 use crate::{Error, Func, Val};
 
 /// Something an instance can import or export.
@@ -54,6 +54,15 @@ impl Extern {
             Some(g)
         } else {
             None
+        }
+    }
+
+    pub(crate) fn store(&self) -> StoreId {
+        match self {
+            Extern::Func(f) => f.store,
+            Extern::Table(t) => t.store,
+            Extern::Memory(m) => m.store,
+            Extern::Global(g) => g.store,
         }
     }
 
@@ -122,19 +131,26 @@ fn oob() -> Error {
 /// # Ok::<(), kestrel_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Memory(pub(crate) u32);
+pub struct Memory {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 impl Memory {
     /// A new memory of type `ty`, zero-filled.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory, Error> {
         let inner = &mut store.as_context_mut().inner;
-        Ok(Memory(new_memory(inner, ty)?))
+        let index = new_memory(inner, ty)?;
+        Ok(Memory {
+            store: inner.id,
+            index,
+        })
     }
 
     fn entity<'a>(&self, inner: &'a StoreInner) -> Result<&'a MemoryEntity, Error> {
         inner
             .memories
-            .get(self.0 as usize)
+            .get(inner.slot(self.store, self.index))
             .ok_or_else(|| UsageError::ForeignHandle.into())
     }
 
@@ -161,7 +177,8 @@ impl Memory {
     /// The memory's bytes, mutably.
     pub fn data_mut<'a, T: 'a>(&self, store: impl Into<StoreContextMut<'a, T>>) -> &'a mut [u8] {
         let store = store.into().0;
-        match store.inner.memories.get_mut(self.0 as usize) {
+        let slot = store.inner.slot(self.store, self.index);
+        match store.inner.memories.get_mut(slot) {
             Some(m) => &mut m.bytes,
             None => &mut [],
         }
@@ -184,10 +201,11 @@ impl Memory {
         buf: &[u8],
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
+        let slot = store.inner.slot(self.store, self.index);
         let memory = store
             .inner
             .memories
-            .get_mut(self.0 as usize)
+            .get_mut(slot)
             .ok_or(UsageError::ForeignHandle)?;
         let end = offset.checked_add(buf.len()).ok_or_else(oob)?;
         memory
@@ -207,10 +225,11 @@ impl Memory {
     /// Grows by `delta` pages; returns the previous size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
         let store = store.as_context_mut();
+        let slot = store.inner.slot(self.store, self.index);
         let memory = store
             .inner
             .memories
-            .get_mut(self.0 as usize)
+            .get_mut(slot)
             .ok_or(UsageError::ForeignHandle)?;
         memory
             .grow(delta)
@@ -234,27 +253,36 @@ pub(crate) fn new_memory(inner: &mut StoreInner, ty: MemoryType) -> Result<u32, 
 
 /// A table of references in a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Table(pub(crate) u32);
+pub struct Table {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 impl Table {
     /// A new table of type `ty`, every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table, Error> {
         let inner = &mut store.as_context_mut().inner;
         check_type(init, ty.element.into())?;
-        Ok(Table(new_table(inner, ty, init.to_bits())?))
+        let init = init.to_bits(inner.id)?;
+        let index = new_table(inner, ty, init)?;
+        Ok(Table {
+            store: inner.id,
+            index,
+        })
     }
 
     fn entity<'a>(&self, inner: &'a StoreInner) -> Result<&'a TableEntity, Error> {
         inner
             .tables
-            .get(self.0 as usize)
+            .get(inner.slot(self.store, self.index))
             .ok_or_else(|| UsageError::ForeignHandle.into())
     }
 
     fn entity_mut<'a>(&self, inner: &'a mut StoreInner) -> Result<&'a mut TableEntity, Error> {
+        let slot = inner.slot(self.store, self.index);
         inner
             .tables
-            .get_mut(self.0 as usize)
+            .get_mut(slot)
             .ok_or_else(|| UsageError::ForeignHandle.into())
     }
 
@@ -280,14 +308,16 @@ impl Table {
         table
             .elems
             .get(index as usize)
-            .map(|&bits| Val::from_bits(table.ty.element.into(), bits))
+            .map(|&bits| Val::from_bits(table.ty.element.into(), bits, store.inner.id))
     }
 
     /// Sets the element at `index`.
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<(), Error> {
-        let table = self.entity_mut(&mut store.as_context_mut().inner)?;
+        let inner = &mut store.as_context_mut().inner;
+        let bits = value.to_bits(inner.id)?;
+        let table = self.entity_mut(inner)?;
         check_type(value, table.ty.element.into())?;
-        *table.elems.get_mut(index as usize).ok_or_else(oob)? = value.to_bits();
+        *table.elems.get_mut(index as usize).ok_or_else(oob)? = bits;
         Ok(())
     }
 
@@ -300,10 +330,12 @@ impl Table {
 
     /// Grows by `delta` elements set to `init`; returns the previous size.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
-        let table = self.entity_mut(&mut store.as_context_mut().inner)?;
+        let inner = &mut store.as_context_mut().inner;
+        let bits = init.to_bits(inner.id)?;
+        let table = self.entity_mut(inner)?;
         check_type(init, table.ty.element.into())?;
         table
-            .grow(delta, init.to_bits())
+            .grow(delta, bits)
             .ok_or_else(|| UsageError::GrowFailed.into())
     }
 }
@@ -342,34 +374,46 @@ fn check_type(value: Val, expected: kestrel_core::ValType) -> Result<(), Error> 
 /// # Ok::<(), kestrel_interp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Global(pub(crate) u32);
+pub struct Global {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
 
 impl Global {
     /// A new global of type `ty` holding `value`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global, Error> {
         check_type(value, ty.content)?;
         let inner = &mut store.as_context_mut().inner;
-        inner.globals.push(GlobalEntity {
-            ty,
-            value: value.to_bits(),
-        });
-        Ok(Global((inner.globals.len() - 1) as u32))
+        let value = value.to_bits(inner.id)?;
+        inner.globals.push(GlobalEntity { ty, value });
+        Ok(Global {
+            store: inner.id,
+            index: (inner.globals.len() - 1) as u32,
+        })
     }
 
     /// The global's type.
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let store = store.as_context();
-        store.inner.globals.get(self.0 as usize).map_or(
-            GlobalType::new(kestrel_core::ValType::I32, Mutability::Const),
-            |g| g.ty,
-        )
+        store
+            .inner
+            .globals
+            .get(store.inner.slot(self.store, self.index))
+            .map_or(
+                GlobalType::new(kestrel_core::ValType::I32, Mutability::Const),
+                |g| g.ty,
+            )
     }
 
     /// The current value.
     pub fn get(&self, store: impl AsContext) -> Val {
         let store = store.as_context();
-        match store.inner.globals.get(self.0 as usize) {
-            Some(g) => Val::from_bits(g.ty.content, g.value),
+        match store
+            .inner
+            .globals
+            .get(store.inner.slot(self.store, self.index))
+        {
+            Some(g) => Val::from_bits(g.ty.content, g.value, store.inner.id),
             None => Val::I32(0),
         }
     }
@@ -377,16 +421,18 @@ impl Global {
     /// Sets the value of a mutable global.
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<(), Error> {
         let store = store.as_context_mut();
+        let bits = value.to_bits(store.inner.id)?;
+        let slot = store.inner.slot(self.store, self.index);
         let global = store
             .inner
             .globals
-            .get_mut(self.0 as usize)
+            .get_mut(slot)
             .ok_or(UsageError::ForeignHandle)?;
         if global.ty.mutability != Mutability::Var {
             return Err(UsageError::ImmutableGlobal.into());
         }
         check_type(value, global.ty.content)?;
-        global.value = value.to_bits();
+        global.value = bits;
         Ok(())
     }
 }

@@ -8,12 +8,16 @@ use kestrel_core::{FuncType, ValType};
 
 use crate::context::{AsContext, AsContextMut};
 use crate::error::UsageError;
-use crate::store::FuncEntity;
+use crate::store::{FuncEntity, StoreId};
 use crate::{Error, Extern, Shared, Store, Val, exec};
 
 /// A function in a store: defined by a Wasm instance or by the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Func(pub(crate) u32);
+pub struct Func {
+    pub(crate) store: StoreId,
+    /// Index in the store's function list.
+    pub(crate) index: u32,
+}
 
 /// The host side of a function: reads its parameters from `slots` and writes
 /// its results there.
@@ -42,7 +46,10 @@ impl<T> HostFunc<T> {
         store.hosts.push(self);
         let host = (store.hosts.len() - 1) as u32;
         store.inner.funcs.push(FuncEntity::Host { host, ty });
-        Func((store.inner.funcs.len() - 1) as u32)
+        Func {
+            store: store.inner.id,
+            index: (store.inner.funcs.len() - 1) as u32,
+        }
     }
 
     /// A host function taking and returning [`Val`]s.
@@ -52,11 +59,12 @@ impl<T> HostFunc<T> {
     ) -> Self {
         let sig = ty.clone();
         let func = move |caller: Caller<'_, T>, slots: &mut [u64]| {
+            let id = caller.store.inner.id;
             let params: Vec<Val> = sig
                 .params()
                 .iter()
                 .zip(slots.iter())
-                .map(|(t, bits)| Val::from_bits(*t, *bits))
+                .map(|(t, bits)| Val::from_bits(*t, *bits, id))
                 .collect();
             let mut results: Vec<Val> =
                 sig.results().iter().map(|t| Val::default_for(*t)).collect();
@@ -69,7 +77,7 @@ impl<T> HostFunc<T> {
                     }
                     .into());
                 }
-                *slot = r.to_bits();
+                *slot = r.to_bits(id)?;
             }
             Ok(())
         };
@@ -148,9 +156,9 @@ impl Func {
     /// The function's type.
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let store = store.as_context();
-        match store.inner.funcs.get(self.0 as usize) {
-            Some(_) => store.inner.func_type(self.0).clone(),
-            None => FuncType::new([], []),
+        match store.inner.own(self.store, self.index) {
+            Ok(i) if i < store.inner.funcs.len() => store.inner.func_type(self.index).clone(),
+            _ => FuncType::new([], []),
         }
     }
 
@@ -165,10 +173,11 @@ impl Func {
         results: &mut [Val],
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
-        if self.0 as usize >= store.inner.funcs.len() {
+        let id = store.inner.id;
+        if store.inner.own(self.store, self.index)? >= store.inner.funcs.len() {
             return Err(UsageError::ForeignHandle.into());
         }
-        let ty = store.inner.func_type(self.0);
+        let ty = store.inner.func_type(self.index);
         if params.len() != ty.params().len()
             || results.len() != ty.results().len()
             || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
@@ -179,11 +188,14 @@ impl Func {
             .into());
         }
         let result_types: Vec<ValType> = ty.results().to_vec();
-        let args: Vec<u64> = params.iter().map(|v| v.to_bits()).collect();
+        let args = params
+            .iter()
+            .map(|v| v.to_bits(id))
+            .collect::<Result<Vec<u64>, _>>()?;
         let mut out = alloc::vec![0u64; results.len()];
-        exec::call(store, self.0, &args, &mut out)?;
+        exec::call(store, self.index, &args, &mut out)?;
         for ((r, t), bits) in results.iter_mut().zip(result_types).zip(out) {
-            *r = Val::from_bits(t, bits);
+            *r = Val::from_bits(t, bits, id);
         }
         Ok(())
     }
@@ -193,6 +205,8 @@ impl Func {
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>, Error> {
+        let store = store.as_context();
+        store.inner.own(self.store, self.index)?;
         let actual = self.ty(store);
         if !Params::matches(actual.params()) || !Results::matches(actual.results()) {
             return Err(UsageError::TypedFunc { actual }.into());
@@ -222,25 +236,23 @@ impl<P, R> Copy for TypedFunc<P, R> {}
 impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
     /// Calls the function.
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results, Error> {
-        let mut args = [0u64; 16];
-        let mut out = [0u64; 16];
+        let store = store.as_context_mut();
+        let id = store.inner.id;
+        store.inner.own(self.func.store, self.func.index)?;
         let (np, nr) = (Params::LEN, Results::LEN);
         if np > 16 || nr > 16 {
-            // Beyond the inline buffers: take the boxed path.
+            // Beyond the inline buffers: take the allocating path.
             let mut args = alloc::vec![0u64; np];
-            params.store(&mut args);
+            params.store(&mut args, id)?;
             let mut out = alloc::vec![0u64; nr];
-            exec::call(store.as_context_mut(), self.func.0, &args, &mut out)?;
-            return Ok(Results::load(&out));
+            exec::call(store, self.func.index, &args, &mut out)?;
+            return Ok(Results::load(&out, id));
         }
-        params.store(&mut args[..np]);
-        exec::call(
-            store.as_context_mut(),
-            self.func.0,
-            &args[..np],
-            &mut out[..nr],
-        )?;
-        Ok(Results::load(&out[..nr]))
+        let mut args = [0u64; 16];
+        let mut out = [0u64; 16];
+        params.store(&mut args[..np], id)?;
+        exec::call(store, self.func.index, &args[..np], &mut out[..nr])?;
+        Ok(Results::load(&out[..nr], id))
     }
 
     /// The untyped function.
@@ -253,30 +265,33 @@ impl<Params: WasmTyList, Results: WasmTyList> TypedFunc<Params, Results> {
 pub trait WasmTy: Copy + Send + 'static {
     /// The Wasm type.
     const TY: ValType;
+    /// The value as a slot; `None` for a reference into another store.
     #[doc(hidden)]
-    fn into_bits(self) -> u64;
+    fn into_bits(self, store: StoreId) -> Option<u64>;
     #[doc(hidden)]
-    fn from_bits(bits: u64) -> Self;
+    fn from_bits(bits: u64, store: StoreId) -> Self;
 }
 
 macro_rules! wasm_ty {
-    ($($t:ty => $vt:ident, |$s:ident| $into:expr, |$b:ident| $from:expr;)*) => {$(
+    ($($t:ty => $vt:ident, |$s:ident, $st:ident| $into:expr, |$b:ident, $st2:ident| $from:expr;)*) => {$(
         impl WasmTy for $t {
             const TY: ValType = ValType::$vt;
-            fn into_bits(self) -> u64 { let $s = self; $into }
-            fn from_bits($b: u64) -> Self { $from }
+            #[allow(unused_variables)]
+            fn into_bits(self, $st: StoreId) -> Option<u64> { let $s = self; $into }
+            #[allow(unused_variables)]
+            fn from_bits($b: u64, $st2: StoreId) -> Self { $from }
         }
     )*};
 }
 wasm_ty! {
-    i32 => I32, |s| s as u32 as u64, |b| b as u32 as i32;
-    u32 => I32, |s| s as u64, |b| b as u32;
-    i64 => I64, |s| s as u64, |b| b as i64;
-    u64 => I64, |s| s, |b| b;
-    f32 => F32, |s| s.to_bits() as u64, |b| f32::from_bits(b as u32);
-    f64 => F64, |s| s.to_bits(), |b| f64::from_bits(b);
-    Option<Func> => FuncRef, |s| s.map_or(0, |f| f.0 as u64 + 1), |b| b.checked_sub(1).map(|i| Func(i as u32));
-    Option<crate::ExternRef> => ExternRef, |s| s.map_or(0, |e| e.0 as u64 + 1), |b| b.checked_sub(1).map(|i| crate::ExternRef(i as u32));
+    i32 => I32, |s, store| Some(s as u32 as u64), |b, store| b as u32 as i32;
+    u32 => I32, |s, store| Some(s as u64), |b, store| b as u32;
+    i64 => I64, |s, store| Some(s as u64), |b, store| b as i64;
+    u64 => I64, |s, store| Some(s), |b, store| b;
+    f32 => F32, |s, store| Some(s.to_bits() as u64), |b, store| f32::from_bits(b as u32);
+    f64 => F64, |s, store| Some(s.to_bits()), |b, store| f64::from_bits(b);
+    Option<Func> => FuncRef, |s, store| Val::FuncRef(s).to_bits(store).ok(), |b, store| Val::from_bits(ValType::FuncRef, b, store).funcref().flatten();
+    Option<crate::ExternRef> => ExternRef, |s, store| Val::ExternRef(s).to_bits(store).ok(), |b, store| Val::from_bits(ValType::ExternRef, b, store).externref().flatten();
 }
 
 /// A list of Wasm values: `()`, one [`WasmTy`], or a tuple of them.
@@ -288,9 +303,9 @@ pub trait WasmTyList: Sized + Send + 'static {
     #[doc(hidden)]
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
-    fn store(self, slots: &mut [u64]);
+    fn store(self, slots: &mut [u64], store: StoreId) -> Result<(), UsageError>;
     #[doc(hidden)]
-    fn load(slots: &[u64]) -> Self;
+    fn load(slots: &[u64], store: StoreId) -> Self;
 }
 
 impl<A: WasmTy> WasmTyList for A {
@@ -301,11 +316,12 @@ impl<A: WasmTy> WasmTyList for A {
     fn types() -> Vec<ValType> {
         alloc::vec![A::TY]
     }
-    fn store(self, slots: &mut [u64]) {
-        slots[0] = self.into_bits();
+    fn store(self, slots: &mut [u64], store: StoreId) -> Result<(), UsageError> {
+        slots[0] = self.into_bits(store).ok_or(UsageError::ForeignHandle)?;
+        Ok(())
     }
-    fn load(slots: &[u64]) -> Self {
-        A::from_bits(slots[0])
+    fn load(slots: &[u64], store: StoreId) -> Self {
+        A::from_bits(slots[0], store)
     }
 }
 
@@ -320,12 +336,13 @@ macro_rules! wasm_ty_list {
                 alloc::vec![$($t::TY),*]
             }
             #[allow(unused_variables)]
-            fn store(self, slots: &mut [u64]) {
-                $( slots[$i] = self.$i.into_bits(); )*
+            fn store(self, slots: &mut [u64], store: StoreId) -> Result<(), UsageError> {
+                $( slots[$i] = self.$i.into_bits(store).ok_or(UsageError::ForeignHandle)?; )*
+                Ok(())
             }
             #[allow(unused_variables, clippy::unused_unit)]
-            fn load(slots: &[u64]) -> Self {
-                ($($t::from_bits(slots[$i]),)*)
+            fn load(slots: &[u64], store: StoreId) -> Self {
+                ($($t::from_bits(slots[$i], store),)*)
             }
         }
     };
@@ -385,10 +402,11 @@ macro_rules! into_func {
             #[allow(unused_variables, non_snake_case)]
             fn into_host_func(self) -> HostFunc<T> {
                 let ty = FuncType::new(<($($a,)*) as WasmTyList>::types(), R::Values::types());
-                let func = move |_caller: Caller<'_, T>, slots: &mut [u64]| {
-                    $( let $a = $a::from_bits(slots[$i]); )*
+                let func = move |caller: Caller<'_, T>, slots: &mut [u64]| {
+                    let id = caller.store.inner.id;
+                    $( let $a = $a::from_bits(slots[$i], id); )*
                     let results = self($($a),*).into_result()?;
-                    results.store(slots);
+                    results.store(slots, id)?;
                     Ok(())
                 };
                 HostFunc { func: Shared::new(func), ty }
@@ -404,9 +422,10 @@ macro_rules! into_func {
             fn into_host_func(self) -> HostFunc<T> {
                 let ty = FuncType::new(<($($a,)*) as WasmTyList>::types(), R::Values::types());
                 let func = move |caller: Caller<'_, T>, slots: &mut [u64]| {
-                    $( let $a = $a::from_bits(slots[$i]); )*
+                    let id = caller.store.inner.id;
+                    $( let $a = $a::from_bits(slots[$i], id); )*
                     let results = self(caller, $($a),*).into_result()?;
-                    results.store(slots);
+                    results.store(slots, id)?;
                     Ok(())
                 };
                 HostFunc { func: Shared::new(func), ty }

@@ -10,7 +10,7 @@ use crate::context::AsContext;
 use crate::error::{LinkError, UsageError};
 use crate::exec::memory_range;
 use crate::externals::{new_memory, new_table};
-use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreInner};
+use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreId, StoreInner};
 use crate::trap::Trap;
 use crate::{
     Error, Extern, Func, Global, Memory, Module, Store, Table, TrapCode, TypedFunc, WasmTyList,
@@ -19,11 +19,14 @@ use crate::{
 /// An instantiated module: its functions, memories, tables and globals live
 /// in the store it was instantiated in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Instance(pub(crate) u32);
+pub struct Instance {
+    store: StoreId,
+    index: u32,
+}
 
 impl Instance {
     fn entity<'a>(&self, inner: &'a StoreInner) -> Option<&'a InstanceEntity> {
-        inner.instances.get(self.0 as usize)
+        inner.instances.get(inner.slot(self.store, self.index))
     }
 
     /// The export named `name`.
@@ -87,29 +90,31 @@ fn import_matches(inner: &StoreInner, module: &Module, kind: &ImportKind, item: 
     match (kind, item) {
         (ImportKind::Func(t), Extern::Func(f)) => inner
             .funcs
-            .get(f.0 as usize)
-            .is_some_and(|_| *inner.func_type(f.0) == module.info().types[*t as usize]),
-        (ImportKind::Table(want), Extern::Table(t)) => {
-            inner.tables.get(t.0 as usize).is_some_and(|t| {
+            .get(inner.slot(f.store, f.index))
+            .is_some_and(|_| *inner.func_type(f.index) == module.info().types[*t as usize]),
+        (ImportKind::Table(want), Extern::Table(t)) => inner
+            .tables
+            .get(inner.slot(t.store, t.index))
+            .is_some_and(|t| {
                 let have = kestrel_core::Limits {
                     min: t.elems.len() as u32,
                     max: t.ty.limits.max,
                 };
                 t.ty.element == want.element && have.matches(&want.limits)
-            })
-        }
-        (ImportKind::Memory(want), Extern::Memory(m)) => {
-            inner.memories.get(m.0 as usize).is_some_and(|m| {
+            }),
+        (ImportKind::Memory(want), Extern::Memory(m)) => inner
+            .memories
+            .get(inner.slot(m.store, m.index))
+            .is_some_and(|m| {
                 let have = kestrel_core::Limits {
                     min: m.pages(),
                     max: m.ty.limits.max,
                 };
                 have.matches(&want.limits)
-            })
-        }
+            }),
         (ImportKind::Global(want), Extern::Global(g)) => inner
             .globals
-            .get(g.0 as usize)
+            .get(inner.slot(g.store, g.index))
             .is_some_and(|g| g.ty == *want),
         _ => false,
     }
@@ -124,6 +129,7 @@ pub(crate) fn instantiate<T>(
 ) -> Result<Instance, Error> {
     let info = module.info();
     let inner = &mut store.inner;
+    let id = inner.id;
     let index = inner.instances.len() as u32;
     let mut entity = InstanceEntity {
         module: module.clone(),
@@ -137,6 +143,9 @@ pub(crate) fn instantiate<T>(
         exports: Vec::with_capacity(info.exports.len()),
     };
     for (import, item) in info.imports.iter().zip(imports) {
+        if item.store() != id {
+            return Err(UsageError::ForeignHandle.into());
+        }
         if !import_matches(inner, module, &import.kind, item) {
             return Err(LinkError::IncompatibleImport {
                 module: import.module.clone(),
@@ -145,10 +154,10 @@ pub(crate) fn instantiate<T>(
             .into());
         }
         match *item {
-            Extern::Func(f) => entity.funcs.push(f.0),
-            Extern::Table(t) => entity.tables.push(t.0),
-            Extern::Memory(m) => entity.memories.push(m.0),
-            Extern::Global(g) => entity.globals.push(g.0),
+            Extern::Func(f) => entity.funcs.push(f.index),
+            Extern::Table(t) => entity.tables.push(t.index),
+            Extern::Memory(m) => entity.memories.push(m.index),
+            Extern::Global(g) => entity.globals.push(g.index),
         }
     }
     for (i, &ty) in info
@@ -199,10 +208,22 @@ pub(crate) fn instantiate<T>(
     }
     for export in &info.exports {
         let item = match export.index {
-            ExternIdx::Func(f) => Extern::Func(Func(entity.funcs[f as usize])),
-            ExternIdx::Table(t) => Extern::Table(Table(entity.tables[t as usize])),
-            ExternIdx::Memory(m) => Extern::Memory(Memory(entity.memories[m as usize])),
-            ExternIdx::Global(g) => Extern::Global(Global(entity.globals[g as usize])),
+            ExternIdx::Func(f) => Extern::Func(Func {
+                store: id,
+                index: entity.funcs[f as usize],
+            }),
+            ExternIdx::Table(t) => Extern::Table(Table {
+                store: id,
+                index: entity.tables[t as usize],
+            }),
+            ExternIdx::Memory(m) => Extern::Memory(Memory {
+                store: id,
+                index: entity.memories[m as usize],
+            }),
+            ExternIdx::Global(g) => Extern::Global(Global {
+                store: id,
+                index: entity.globals[g as usize],
+            }),
         };
         entity.exports.push((export.name.clone(), item));
     }
@@ -212,7 +233,7 @@ pub(crate) fn instantiate<T>(
         let func = inner.instances[index as usize].funcs[start as usize];
         crate::exec::call(store, func, &[], &mut [])?;
     }
-    Ok(Instance(index))
+    Ok(Instance { store: id, index })
 }
 
 /// Applies active element and data segments in order, then drops them and

@@ -80,5 +80,7 @@ pub use kestrel_core::{
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::Store;
+#[doc(hidden)]
+pub use store::StoreId;
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use value::{ExternRef, Val};

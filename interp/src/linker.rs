@@ -105,12 +105,16 @@ impl<T> Linker<T> {
     /// Defines `module::name` as `item`, an entity of `store`.
     pub fn define(
         &mut self,
-        _store: impl AsContext<Data = T>,
+        store: impl AsContext<Data = T>,
         module: &str,
         name: &str,
         item: impl Into<Extern>,
     ) -> Result<&mut Self, Error> {
-        self.insert(module, name, Definition::Extern(item.into()))
+        let item = item.into();
+        if item.store() != store.as_context().inner.id {
+            return Err(crate::UsageError::ForeignHandle.into());
+        }
+        self.insert(module, name, Definition::Extern(item))
     }
 
     /// Defines `module::name` as a host function from a typed closure.

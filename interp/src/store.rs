@@ -11,6 +11,7 @@ use core::any::Any;
 
 use kestrel_core::{FuncType, GlobalType, MemoryType, TableType};
 
+use crate::error::UsageError;
 use crate::exec::ValueStack;
 use crate::func::HostFunc;
 use crate::{Engine, Extern, Module};
@@ -110,8 +111,34 @@ pub(crate) struct InstanceEntity {
     pub exports: Vec<(Box<str>, Extern)>,
 }
 
+/// Which store a handle belongs to, so that using a handle with another
+/// store is an error instead of naming that store's entity of the same index.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StoreId(u32);
+
+impl StoreId {
+    fn next() -> StoreId {
+        use core::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        #[cfg(target_has_atomic = "32")]
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        // Without compare-and-swap (thumbv6m) a load and a store: two stores
+        // created at once from an interrupt could share an id, which only
+        // weakens this misuse check.
+        #[cfg(not(target_has_atomic = "32"))]
+        let id = {
+            let id = NEXT.load(Ordering::Relaxed);
+            NEXT.store(id.wrapping_add(1), Ordering::Relaxed);
+            id
+        };
+        StoreId(id)
+    }
+}
+
 /// The part of a store that does not depend on the user data type.
 pub(crate) struct StoreInner {
+    pub id: StoreId,
     pub engine: Engine,
     pub funcs: Vec<FuncEntity>,
     pub memories: Vec<MemoryEntity>,
@@ -136,6 +163,7 @@ pub(crate) struct StoreInner {
 impl StoreInner {
     pub(crate) fn new(engine: &Engine) -> Self {
         StoreInner {
+            id: StoreId::next(),
             engine: engine.clone(),
             funcs: Vec::new(),
             memories: Vec::new(),
@@ -160,6 +188,25 @@ impl StoreInner {
                 self.types.push(ty.clone());
                 (self.types.len() - 1) as u32
             }
+        }
+    }
+
+    /// `index` if `id` is this store's, else an index no entity has, so that
+    /// a lookup with it finds nothing.
+    pub(crate) fn slot(&self, id: StoreId, index: u32) -> usize {
+        if id == self.id {
+            index as usize
+        } else {
+            usize::MAX
+        }
+    }
+
+    /// `index` if `id` is this store's, else the foreign-handle error.
+    pub(crate) fn own(&self, id: StoreId, index: u32) -> Result<usize, UsageError> {
+        if id == self.id {
+            Ok(index as usize)
+        } else {
+            Err(UsageError::ForeignHandle)
         }
     }
 

@@ -3,6 +3,8 @@
 use kestrel_core::{RefType, ValType};
 
 use crate::context::AsContextMut;
+use crate::error::UsageError;
+use crate::store::StoreId;
 use crate::{Func, Store};
 use alloc::boxed::Box;
 use core::any::Any;
@@ -49,7 +51,14 @@ impl Val {
 
     /// The zero value of `ty`: what locals and new table slots start as.
     pub fn default_for(ty: ValType) -> Val {
-        Val::from_bits(ty, 0)
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
     }
 
     /// The `i32`, if this is one.
@@ -101,27 +110,34 @@ impl Val {
         }
     }
 
-    /// The value as a raw slot.
-    pub(crate) fn to_bits(self) -> u64 {
-        match self {
+    /// The value as a raw slot of store `store`; a reference into another
+    /// store is an error.
+    pub(crate) fn to_bits(self, store: StoreId) -> Result<u64, UsageError> {
+        let reference = |owner: StoreId, index: u32| match owner == store {
+            true => Ok(index as u64 + 1),
+            false => Err(UsageError::ForeignHandle),
+        };
+        Ok(match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(f) => f.map_or(0, |f| f.0 as u64 + 1),
-            Val::ExternRef(e) => e.map_or(0, |e| e.0 as u64 + 1),
-        }
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => reference(f.store, f.index)?,
+            Val::ExternRef(Some(e)) => reference(e.store, e.index)?,
+        })
     }
 
-    /// A raw slot read as type `ty`.
-    pub(crate) fn from_bits(ty: ValType, bits: u64) -> Val {
+    /// A raw slot of store `store` read as type `ty`.
+    pub(crate) fn from_bits(ty: ValType, bits: u64, store: StoreId) -> Val {
+        let index = bits.checked_sub(1).map(|i| i as u32);
         match ty {
             ValType::I32 => Val::I32(bits as u32 as i32),
             ValType::I64 => Val::I64(bits as i64),
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits),
-            ValType::FuncRef => Val::FuncRef(bits.checked_sub(1).map(|i| Func(i as u32))),
-            ValType::ExternRef => Val::ExternRef(bits.checked_sub(1).map(|i| ExternRef(i as u32))),
+            ValType::FuncRef => Val::FuncRef(index.map(|index| Func { store, index })),
+            ValType::ExternRef => Val::ExternRef(index.map(|index| ExternRef { store, index })),
         }
     }
 }
@@ -163,14 +179,20 @@ impl From<Func> for Val {
 /// assert_eq!(r.data(&store).downcast_ref::<u32>(), Some(&42));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) u32);
+pub struct ExternRef {
+    store: StoreId,
+    index: u32,
+}
 
 impl ExternRef {
     /// Stores `value` and returns a reference to it.
     pub fn new(mut store: impl AsContextMut, value: impl Any + Send + Sync) -> ExternRef {
         let inner = &mut store.as_context_mut().inner;
         inner.externs.push(Box::new(value));
-        ExternRef((inner.externs.len() - 1) as u32)
+        ExternRef {
+            store: inner.id,
+            index: (inner.externs.len() - 1) as u32,
+        }
     }
 
     /// The referenced host value.
@@ -179,9 +201,13 @@ impl ExternRef {
         store: impl Into<crate::StoreContext<'a, T>>,
     ) -> &'a (dyn Any + Send + Sync) {
         let store: &'a Store<T> = store.into().0;
-        match store.inner.externs.get(self.0 as usize) {
+        let index = store
+            .inner
+            .own(self.store, self.index)
+            .unwrap_or(usize::MAX);
+        match store.inner.externs.get(index) {
             Some(b) => &**b,
-            // A handle from another store: there is no value to give.
+            // A reference from another store: there is no value to give.
             None => &(),
         }
     }

@@ -1916,7 +1916,6 @@ fn handles_out_of_range_for_a_store_are_errors() {
 }
 
 #[test]
-#[ignore = "bug: handles are bare indices; a handle from another store silently names that store's entity of the same index"]
 fn handle_from_another_store_is_rejected_even_when_in_range() {
     let engine = Engine::default();
     let mut a = Store::new(&engine, ());
@@ -1931,6 +1930,44 @@ fn handle_from_another_store_is_rejected_even_when_in_range() {
         0,
         "store b's memory was written through a handle of store a"
     );
+}
+
+#[test]
+fn every_kind_of_handle_is_checked_against_its_store() {
+    let engine = Engine::default();
+    let mut a = Store::new(&engine, ());
+    let mut b = Store::new(&engine, ());
+    let ty = GlobalType::new(ValType::I32, Mutability::Var);
+    let g_a = Global::new(&mut a, ty, Val::I32(1)).unwrap();
+    let g_b = Global::new(&mut b, ty, Val::I32(2)).unwrap();
+    assert_eq!(
+        usage(&g_a.set(&mut b, Val::I32(3)).unwrap_err()),
+        &UsageError::ForeignHandle
+    );
+    assert_eq!(g_b.get(&b), Val::I32(2));
+
+    let f_a = Func::wrap(&mut a, |x: i32| x + 1);
+    let f_b = Func::wrap(&mut b, |x: i32| x + 2);
+    let mut out = [Val::I32(0)];
+    let err = f_a.call(&mut b, &[Val::I32(1)], &mut out).unwrap_err();
+    assert_eq!(usage(&err), &UsageError::ForeignHandle);
+    assert!(f_a.typed::<i32, i32>(&b).is_err());
+    f_b.call(&mut b, &[Val::I32(1)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(3));
+
+    // A funcref of store a cannot be stored in store b's table or global.
+    let tt = TableType::new(RefType::FuncRef, 1, None);
+    let t_b = Table::new(&mut b, tt, Val::FuncRef(None)).unwrap();
+    let err = t_b.set(&mut b, 0, Val::FuncRef(Some(f_a))).unwrap_err();
+    assert_eq!(usage(&err), &UsageError::ForeignHandle);
+    assert!(Table::new(&mut b, tt, Val::FuncRef(Some(f_a))).is_err());
+    t_b.set(&mut b, 0, Val::FuncRef(Some(f_b))).unwrap();
+    assert_eq!(t_b.get(&b, 0), Some(Val::FuncRef(Some(f_b))));
+
+    // Nor can a linker define one store's entity for use with another.
+    let mut linker = Linker::<()>::new(&engine);
+    let err = linker.define(&b, "m", "g", g_a).unwrap_err();
+    assert_eq!(usage(&err), &UsageError::ForeignHandle);
 }
 
 #[test]
