@@ -278,6 +278,7 @@ mod tests {
         let trap: Error = Trap::new(
             crate::TrapCode::IntegerDivisionByZero,
             alloc::vec::Vec::new(),
+            0,
         )
         .into();
         assert_eq!(trap.to_string(), "integer divide by zero");

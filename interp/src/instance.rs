@@ -255,7 +255,7 @@ fn initialize_segments(inner: &mut StoreInner, index: u32) -> Result<(), Error> 
                     .checked_add(items.len())
                     .filter(|&end| end <= table.elems.len());
                 let Some(end) = end else {
-                    return Err(Trap::new(TrapCode::TableOutOfBounds, Vec::new()).into());
+                    return Err(Trap::new(TrapCode::TableOutOfBounds, Vec::new(), 0).into());
                 };
                 table.elems[offset..end].copy_from_slice(items);
                 inner.elems[elem] = Box::new([]);
@@ -268,7 +268,7 @@ fn initialize_segments(inner: &mut StoreInner, index: u32) -> Result<(), Error> 
             let memory = &mut inner.memories[entity.memories[*memory as usize] as usize];
             let Some(start) = memory_range(offset, 0, segment.bytes.len(), memory.bytes.len())
             else {
-                return Err(Trap::new(TrapCode::MemoryOutOfBounds, Vec::new()).into());
+                return Err(Trap::new(TrapCode::MemoryOutOfBounds, Vec::new(), 0).into());
             };
             memory.bytes[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);
             inner.data_dropped[entity.datas[i] as usize] = true;

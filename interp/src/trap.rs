@@ -87,11 +87,22 @@ impl fmt::Display for FrameInfo {
 pub struct Trap {
     code: TrapCode,
     backtrace: Vec<FrameInfo>,
+    depth: usize,
 }
 
 impl Trap {
-    pub(crate) fn new(code: TrapCode, backtrace: Vec<FrameInfo>) -> Self {
-        Trap { code, backtrace }
+    /// How many innermost frames a backtrace keeps: enough to see where a
+    /// guest went wrong, without a million-frame recursion costing the host
+    /// a million allocations when it traps.
+    pub const MAX_BACKTRACE: usize = 100;
+
+    /// A trap with the given innermost frames, out of `depth` active ones.
+    pub(crate) fn new(code: TrapCode, backtrace: Vec<FrameInfo>, depth: usize) -> Self {
+        Trap {
+            code,
+            backtrace,
+            depth,
+        }
     }
 
     /// Why execution trapped.
@@ -99,9 +110,16 @@ impl Trap {
         self.code
     }
 
-    /// The Wasm call stack at the trap, innermost frame first.
+    /// The innermost frames of the Wasm call stack at the trap, innermost
+    /// first; at most [`Trap::MAX_BACKTRACE`] of them.
     pub fn backtrace(&self) -> &[FrameInfo] {
         &self.backtrace
+    }
+
+    /// How many Wasm frames were active when the trap happened (of the
+    /// executor run that trapped).
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 }
 
@@ -112,6 +130,10 @@ impl fmt::Display for Trap {
             f.write_str("\nwasm backtrace:")?;
             for (i, frame) in self.backtrace.iter().enumerate() {
                 write!(f, "\n  {i:>3}: {frame}")?;
+            }
+            let omitted = self.depth.saturating_sub(self.backtrace.len());
+            if omitted > 0 {
+                write!(f, "\n       ... {omitted} more frames")?;
             }
         }
         Ok(())

@@ -2096,3 +2096,27 @@ fn references_cross_the_boundary() {
     three.call(&mut store, &[], &mut out).unwrap();
     assert_eq!(out, [Val::I32(1), Val::I64(2), Val::F32(3.5f32.to_bits())]);
 }
+
+#[test]
+fn deep_backtraces_keep_the_innermost_frames_and_count_the_rest() {
+    let mut config = Config::default();
+    config.max_call_depth(500);
+    let engine = Engine::new(&config);
+    let module = compile(&engine, RECURSE);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let forever = instance
+        .get_typed_func::<(), ()>(&store, "forever")
+        .unwrap();
+    let trap = expect_trap(forever.call(&mut store, ()));
+    assert_eq!(trap.code(), TrapCode::StackOverflow);
+    assert_eq!(trap.depth(), 500);
+    assert_eq!(trap.backtrace().len(), Trap::MAX_BACKTRACE);
+    let pretty = format!("{trap:#}");
+    assert!(
+        pretty.ends_with(&format!("... {} more frames", 500 - Trap::MAX_BACKTRACE)),
+        "{pretty}"
+    );
+}

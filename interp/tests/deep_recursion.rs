@@ -159,10 +159,7 @@ fn run_deep(config: Config) -> Outcome {
         });
         match &result {
             Ok(v) => eprintln!("f({DEPTH}) = {v}; peak {peak} bytes"),
-            Err(t) => eprintln!(
-                "{t} after {} frames; peak {peak} bytes",
-                t.backtrace().len()
-            ),
+            Err(t) => eprintln!("{t} after {} frames; peak {peak} bytes", t.depth()),
         }
         let shallow = f.call(&mut store, 1000).ok() == Some(1000);
         let again = f.call(&mut store, DEPTH);
@@ -170,7 +167,7 @@ fn run_deep(config: Config) -> Outcome {
             (Ok(a), Ok(b)) => a == b,
             (Err(a), Err(b)) => {
                 b.as_trap().map(Trap::code) == Some(a.code())
-                    && b.as_trap().map(|t| t.backtrace().len()) == Some(a.backtrace().len())
+                    && b.as_trap().map(|t| t.depth()) == Some(a.depth())
             }
             _ => false,
         };
@@ -194,6 +191,8 @@ fn expect_overflow(outcome: &Outcome) -> &Trap {
             .iter()
             .all(|frame| frame.func_name.as_deref() == Some("f"))
     );
+    // Only the innermost frames are kept, however deep the recursion.
+    assert_eq!(trap.backtrace().len(), Trap::MAX_BACKTRACE);
     trap
 }
 
@@ -207,16 +206,8 @@ fn default_limits_trap_a_million_deep_recursion() {
     let outcome = run_deep(Config::default());
     let trap = expect_overflow(&outcome);
     // The defaults allow 100,000 calls and 1 Mi slots; whichever comes first.
-    assert!(
-        trap.backtrace().len() <= 100_000,
-        "{} frames",
-        trap.backtrace().len()
-    );
-    assert!(
-        trap.backtrace().len() > 10_000,
-        "{} frames",
-        trap.backtrace().len()
-    );
+    assert!(trap.depth() <= 100_000, "{} frames", trap.depth());
+    assert!(trap.depth() > 10_000, "{} frames", trap.depth());
     assert!(
         outcome.reusable,
         "the store did not behave the same after the trap"
@@ -232,19 +223,15 @@ fn call_depth_limit_one_short_of_a_million_traps() {
     // spare, so the call depth is what runs out.
     let outcome = run_deep(config(Some(DEPTH as usize), Some(64 * MIB)));
     let trap = expect_overflow(&outcome);
-    assert_eq!(
-        trap.backtrace().len(),
-        DEPTH as usize,
-        "trapped at the depth limit"
-    );
+    assert_eq!(trap.depth(), DEPTH as usize, "trapped at the depth limit");
     assert!(
         outcome.reusable,
         "the store did not behave the same after the trap"
     );
-    // The stacks as below, plus the trap's backtrace of a million frames.
+    // The value stack and the frames: the backtrace keeps only the innermost.
     let per_frame = outcome.peak / DEPTH as usize;
     assert!(
-        per_frame < 160,
+        per_frame < 64,
         "{per_frame} bytes per frame (peak {} bytes)",
         outcome.peak
     );
@@ -257,15 +244,11 @@ fn stack_slot_limit_traps_a_million_deep_recursion() {
     // frames: each frame needs at least its argument slot.
     let outcome = run_deep(config(Some(2_000_000), Some(DEPTH as usize / 2)));
     let trap = expect_overflow(&outcome);
+    assert!(trap.depth() < DEPTH as usize / 2, "{} frames", trap.depth());
     assert!(
-        trap.backtrace().len() < DEPTH as usize / 2,
+        trap.depth() > DEPTH as usize / 10,
         "{} frames",
-        trap.backtrace().len()
-    );
-    assert!(
-        trap.backtrace().len() > DEPTH as usize / 10,
-        "{} frames",
-        trap.backtrace().len()
+        trap.depth()
     );
     assert!(
         outcome.reusable,

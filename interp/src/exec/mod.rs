@@ -246,6 +246,7 @@ fn trap(store: &StoreInner, stack: &ValueStack, code: TrapCode) -> Error {
         .frames
         .iter()
         .rev()
+        .take(Trap::MAX_BACKTRACE)
         .map(|frame| {
             let info = store.instances[frame.instance as usize].module.info();
             let func_index = info.imported_funcs + frame.func;
@@ -256,5 +257,5 @@ fn trap(store: &StoreInner, stack: &ValueStack, code: TrapCode) -> Error {
             }
         })
         .collect();
-    Trap::new(code, backtrace).into()
+    Trap::new(code, backtrace, stack.frames.len()).into()
 }
