@@ -184,6 +184,22 @@ impl Memory {
         }
     }
 
+    /// The memory's bytes and the store's host data, both mutably: what a host
+    /// function needs to read arguments from guest memory while updating its
+    /// own state.
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<StoreContextMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let store = store.into().0;
+        let slot = store.inner.slot(self.store, self.index);
+        let (inner, data) = store.inner_and_data_mut();
+        match inner.memories.get_mut(slot) {
+            Some(m) => (&mut m.bytes, data),
+            None => (&mut [], data),
+        }
+    }
+
     /// Copies bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), Error> {
         let store = store.as_context();

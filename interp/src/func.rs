@@ -356,6 +356,10 @@ wasm_ty_list!(5; A 0, B 1, C 2, D 3, E 4);
 wasm_ty_list!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 wasm_ty_list!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 wasm_ty_list!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+wasm_ty_list!(9; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+wasm_ty_list!(10; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+wasm_ty_list!(11; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+wasm_ty_list!(12; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 
 /// What a host closure may return: values, or a `Result` of them.
 pub trait WasmRet {
@@ -442,3 +446,7 @@ into_func!(A 0, B 1, C 2, D 3, E 4);
 into_func!(A 0, B 1, C 2, D 3, E 4, F2 5);
 into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6);
 into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10);
+into_func!(A 0, B 1, C 2, D 3, E 4, F2 5, G 6, H 7, I 8, J 9, K 10, L 11);

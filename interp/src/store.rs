@@ -259,6 +259,10 @@ impl<T> Store<T> {
         self.data
     }
 
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
+    }
+
     /// The engine this store was created with.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
