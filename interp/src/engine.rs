@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) max_reentry: usize,
+    pub(crate) consume_fuel: bool,
 }
 
 impl Default for Config {
@@ -23,6 +24,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 1 << 20,
             max_reentry: 32,
+            consume_fuel: false,
         }
     }
 }
@@ -49,6 +51,19 @@ impl Config {
     /// [`max_call_depth`](Self::max_call_depth). Default: 32.
     pub fn max_reentry(&mut self, depth: usize) -> &mut Self {
         self.max_reentry = depth;
+        self
+    }
+
+    /// Whether execution consumes fuel: every Wasm instruction costs one
+    /// unit, charged when the straight-line run of code it belongs to is
+    /// entered. A store starts with no fuel; give it some with
+    /// [`Store::set_fuel`](crate::Store::set_fuel). Running out is the
+    /// `all fuel consumed` trap, or a pause that
+    /// [`Func::call_resumable`](crate::Func::call_resumable) lets the host
+    /// refuel and resume. Costs follow the Wasm code, not Kestrel's
+    /// bytecode, so they do not change when the translation does.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.consume_fuel = enable;
         self
     }
 

@@ -113,6 +113,15 @@ pub enum UsageError {
     },
     /// No export of that name.
     NoExport,
+    /// Fuel was set or read, but the engine does not meter fuel.
+    FuelDisabled,
+    /// A paused call was resumed in another store.
+    WrongStore,
+    /// A result buffer of the wrong length.
+    ResultCount {
+        /// How many results the function has.
+        expected: usize,
+    },
 }
 
 impl fmt::Display for UsageError {
@@ -140,6 +149,13 @@ impl fmt::Display for UsageError {
                 )
             }
             UsageError::NoExport => f.write_str("no export of that name"),
+            UsageError::FuelDisabled => {
+                f.write_str("fuel is not enabled: use Config::consume_fuel(true)")
+            }
+            UsageError::WrongStore => f.write_str("a paused call was resumed in another store"),
+            UsageError::ResultCount { expected } => {
+                write!(f, "the function has {expected} results")
+            }
         }
     }
 }

@@ -173,13 +173,54 @@ impl Func {
         results: &mut [Val],
     ) -> Result<(), Error> {
         let store = store.as_context_mut();
+        let (args, result_types) = self.prepare(store, params, results.len())?;
+        let mut out = alloc::vec![0u64; results.len()];
+        exec::call(store, self.index, &args, &mut out)?;
+        write_results(store.inner.id, &result_types, &out, results);
+        Ok(())
+    }
+
+    /// Calls the function like [`Func::call`], but if fuel runs out the call
+    /// pauses instead of trapping: add fuel with
+    /// [`Store::set_fuel`](crate::Store::set_fuel) and
+    /// [`resume`](ResumableInvocation::resume) it.
+    pub fn call_resumable(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<ResumableCall, Error> {
+        let store = store.as_context_mut();
+        let (args, result_types) = self.prepare(store, params, results.len())?;
+        let mut out = alloc::vec![0u64; results.len()];
+        match exec::call_resumable(store, self.index, &args, &mut out)? {
+            None => {
+                write_results(store.inner.id, &result_types, &out, results);
+                Ok(ResumableCall::Finished)
+            }
+            Some(stack) => Ok(ResumableCall::OutOfFuel(ResumableInvocation {
+                stack,
+                store: store.inner.id,
+                result_types,
+            })),
+        }
+    }
+
+    /// Checks a call's arguments and result count against the function's
+    /// type; the arguments as slots and the result types.
+    fn prepare<T>(
+        &self,
+        store: &Store<T>,
+        params: &[Val],
+        results: usize,
+    ) -> Result<(Vec<u64>, Vec<ValType>), Error> {
         let id = store.inner.id;
         if store.inner.own(self.store, self.index)? >= store.inner.funcs.len() {
             return Err(UsageError::ForeignHandle.into());
         }
         let ty = store.inner.func_type(self.index);
         if params.len() != ty.params().len()
-            || results.len() != ty.results().len()
+            || results != ty.results().len()
             || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
         {
             return Err(UsageError::Signature {
@@ -187,17 +228,11 @@ impl Func {
             }
             .into());
         }
-        let result_types: Vec<ValType> = ty.results().to_vec();
         let args = params
             .iter()
             .map(|v| v.to_bits(id))
             .collect::<Result<Vec<u64>, _>>()?;
-        let mut out = alloc::vec![0u64; results.len()];
-        exec::call(store, self.index, &args, &mut out)?;
-        for ((r, t), bits) in results.iter_mut().zip(result_types).zip(out) {
-            *r = Val::from_bits(t, bits, id);
-        }
-        Ok(())
+        Ok((args, ty.results().to_vec()))
     }
 
     /// A statically typed view of this function, checked against its type.
@@ -215,6 +250,87 @@ impl Func {
             func: *self,
             _marker: PhantomData,
         })
+    }
+}
+
+fn write_results(store: StoreId, types: &[ValType], slots: &[u64], results: &mut [Val]) {
+    for ((r, t), bits) in results.iter_mut().zip(types).zip(slots) {
+        *r = Val::from_bits(*t, *bits, store);
+    }
+}
+
+/// How a [`Func::call_resumable`] ended.
+#[derive(Debug)]
+pub enum ResumableCall {
+    /// The function returned; the results are in the buffer given.
+    Finished,
+    /// Fuel ran out; refuel the store and resume.
+    OutOfFuel(ResumableInvocation),
+}
+
+/// A call paused because the store ran out of fuel.
+///
+/// ```
+/// use kestrel_interp::{Config, Engine, Func, Linker, Module, ResumableCall, Store, Val};
+/// let mut config = Config::default();
+/// config.consume_fuel(true);
+/// let engine = Engine::new(&config);
+/// let wasm = wat::parse_str(r#"(module (func (export "spin") (param i32) (result i32)
+///     (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+///     (local.get 0)))"#)?;
+/// let module = Module::new(&engine, wasm)?;
+/// let mut store = Store::new(&engine, ());
+/// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let spin = instance.get_func(&store, "spin").unwrap();
+/// let mut out = [Val::I32(-1)];
+/// store.set_fuel(100)?;
+/// let mut call = spin.call_resumable(&mut store, &[Val::I32(1000)], &mut out)?;
+/// let mut pauses = 0;
+/// while let ResumableCall::OutOfFuel(paused) = call {
+///     pauses += 1;
+///     store.set_fuel(100)?;
+///     call = paused.resume(&mut store, &mut out)?;
+/// }
+/// assert!(pauses > 10);
+/// assert_eq!(out[0], Val::I32(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct ResumableInvocation {
+    stack: exec::ValueStack,
+    store: StoreId,
+    result_types: Vec<ValType>,
+}
+
+impl ResumableInvocation {
+    /// Continues the call; `results` must have room for the function's
+    /// results.
+    pub fn resume(
+        self,
+        mut store: impl AsContextMut,
+        results: &mut [Val],
+    ) -> Result<ResumableCall, Error> {
+        let store = store.as_context_mut();
+        if self.store != store.inner.id {
+            return Err(UsageError::WrongStore.into());
+        }
+        if results.len() != self.result_types.len() {
+            return Err(UsageError::ResultCount {
+                expected: self.result_types.len(),
+            }
+            .into());
+        }
+        let mut out = alloc::vec![0u64; results.len()];
+        match exec::resume(store, self.stack, &mut out)? {
+            None => {
+                write_results(self.store, &self.result_types, &out, results);
+                Ok(ResumableCall::Finished)
+            }
+            Some(stack) => Ok(ResumableCall::OutOfFuel(ResumableInvocation {
+                stack,
+                ..self
+            })),
+        }
     }
 }
 

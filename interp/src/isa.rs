@@ -334,6 +334,10 @@ macro_rules! define_op {
         pub enum Op {
             /// Trap with `unreachable`.
             Unreachable,
+            /// Charge `amount` units of fuel for the straight-line run of code
+            /// that starts here; pause or trap (before charging) if there is
+            /// not that much left.
+            ConsumeFuel { amount: u32 },
             /// Jump to `target`.
             Br { target: u32 },
             /// Jump to `target` if `cond` (an `i32`) is not zero.

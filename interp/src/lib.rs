@@ -72,7 +72,10 @@ pub use context::{AsContext, AsContextMut, StoreContext, StoreContextMut};
 pub use engine::{Config, Engine};
 pub use error::{Error, ErrorKind, LinkError, UsageError};
 pub use externals::{Extern, ExternType, Global, Memory, Table};
-pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
+pub use func::{
+    Caller, Func, IntoFunc, ResumableCall, ResumableInvocation, TypedFunc, WasmRet, WasmTy,
+    WasmTyList,
+};
 pub use instance::Instance;
 pub use kestrel_core::{
     FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,

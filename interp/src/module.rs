@@ -44,7 +44,7 @@ impl Module {
         let info = ModuleInfo::decode(bytes)?;
         let funcs = (0..info.bodies.len())
             .map(|i| {
-                translate(&info, bytes, i).map_err(|error| {
+                translate(&info, bytes, i, engine.config().consume_fuel).map_err(|error| {
                     Error::from(ErrorKind::Translate {
                         func: info.imported_funcs + i as u32,
                         error,

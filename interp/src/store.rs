@@ -158,6 +158,8 @@ pub(crate) struct StoreInner {
     /// which entered Wasm again, and how many such runs there are.
     pub outer_frames: usize,
     pub reentry: usize,
+    /// Fuel left, when the engine meters it.
+    pub fuel: u64,
 }
 
 impl StoreInner {
@@ -177,6 +179,7 @@ impl StoreInner {
             stacks: Vec::new(),
             outer_frames: 0,
             reentry: 0,
+            fuel: 0,
         }
     }
 
@@ -261,6 +264,32 @@ impl<T> Store<T> {
 
     pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
         (&mut self.inner, &mut self.data)
+    }
+
+    /// Sets the fuel left for execution.
+    ///
+    /// Fails unless the engine was configured with
+    /// [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<(), crate::Error> {
+        self.check_fuel()?;
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left.
+    ///
+    /// Fails unless the engine was configured with
+    /// [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn get_fuel(&self) -> Result<u64, crate::Error> {
+        self.check_fuel()?;
+        Ok(self.inner.fuel)
+    }
+
+    fn check_fuel(&self) -> Result<(), crate::Error> {
+        match self.inner.engine.config().consume_fuel {
+            true => Ok(()),
+            false => Err(UsageError::FuelDisabled.into()),
+        }
     }
 
     /// The engine this store was created with.

@@ -33,6 +33,8 @@ pub enum TrapCode {
     StackOverflow,
     /// `call_indirect` with an index outside the table.
     UndefinedElement,
+    /// Fuel metering is on and the store ran out of fuel.
+    OutOfFuel,
 }
 
 impl TrapCode {
@@ -49,6 +51,7 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::UndefinedElement => "undefined element",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
         }
     }
 }

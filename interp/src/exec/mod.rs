@@ -52,34 +52,100 @@ pub(crate) struct ValueStack {
 /// How many value stacks a store keeps for reuse.
 const POOLED_STACKS: usize = 4;
 
+/// Why a run stopped before its entry frame returned.
+enum Stop {
+    Error(Error),
+    /// Fuel ran out at the top frame's `pc`; the run can be resumed.
+    OutOfFuel,
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Error(e)
+    }
+}
+
 /// Calls store function `func`: `args` in, `results` out (lengths already
-/// checked against its type).
+/// checked against its type). Running out of fuel is a trap.
 pub(crate) fn call<T>(
     store: &mut Store<T>,
     func: u32,
     args: &[u64],
     results: &mut [u64],
 ) -> Result<(), Error> {
+    match call_resumable(store, func, args, results)? {
+        None => Ok(()),
+        Some(stack) => {
+            let error = trap(&store.inner, &stack, TrapCode::OutOfFuel);
+            recycle(store, stack);
+            Err(error)
+        }
+    }
+}
+
+/// As [`call`], but running out of fuel pauses: the paused stack is
+/// returned, to be passed to [`resume`] once the store has fuel again.
+pub(crate) fn call_resumable<T>(
+    store: &mut Store<T>,
+    func: u32,
+    args: &[u64],
+    results: &mut [u64],
+) -> Result<Option<ValueStack>, Error> {
     if func as usize >= store.inner.funcs.len() {
         return Err(crate::UsageError::ForeignHandle.into());
     }
     let mut stack = store.inner.stacks.pop().unwrap_or_default();
     stack.frames.clear();
-    let outcome = call_on(store, &mut stack, func, args, results);
+    let outcome = start(store, &mut stack, func, args, results.len());
+    finish(store, stack, outcome, results)
+}
+
+/// Continues a run paused for lack of fuel.
+pub(crate) fn resume<T>(
+    store: &mut Store<T>,
+    mut stack: ValueStack,
+    results: &mut [u64],
+) -> Result<Option<ValueStack>, Error> {
+    let outcome = execute(store, &mut stack);
+    finish(store, stack, outcome, results)
+}
+
+fn finish<T>(
+    store: &mut Store<T>,
+    stack: ValueStack,
+    outcome: Result<(), Stop>,
+    results: &mut [u64],
+) -> Result<Option<ValueStack>, Error> {
+    match outcome {
+        Ok(()) => {
+            results.copy_from_slice(&stack.slots[..results.len()]);
+            recycle(store, stack);
+            Ok(None)
+        }
+        Err(Stop::OutOfFuel) => Ok(Some(stack)),
+        Err(Stop::Error(e)) => {
+            recycle(store, stack);
+            Err(e)
+        }
+    }
+}
+
+/// Keeps a value stack for the next call.
+fn recycle<T>(store: &mut Store<T>, stack: ValueStack) {
     if store.inner.stacks.len() < POOLED_STACKS {
         store.inner.stacks.push(stack);
     }
-    outcome
 }
 
-fn call_on<T>(
+/// Places the arguments and runs `func` until it returns, traps or pauses.
+fn start<T>(
     store: &mut Store<T>,
     stack: &mut ValueStack,
     func: u32,
     args: &[u64],
-    results: &mut [u64],
-) -> Result<(), Error> {
-    let n = args.len().max(results.len());
+    results: usize,
+) -> Result<(), Stop> {
+    let n = args.len().max(results);
     if stack.slots.len() < n {
         stack.slots.resize(n, 0);
     }
@@ -90,14 +156,13 @@ fn call_on<T>(
             instance, index, ..
         } => {
             if store.inner.reentry > store.inner.engine.config().max_reentry {
-                return Err(trap(&store.inner, stack, TrapCode::StackOverflow));
+                return Err(trap(&store.inner, stack, TrapCode::StackOverflow).into());
             }
             enter(&store.inner, stack, instance, index, 0)
                 .map_err(|code| trap(&store.inner, stack, code))?;
             execute(store, stack)?;
         }
     }
-    results.copy_from_slice(&stack.slots[..results.len()]);
     Ok(())
 }
 
@@ -168,7 +233,7 @@ fn enter(
 }
 
 /// Runs frames until the entry frame returns.
-fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error> {
+fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> {
     let mut no_memory = MemoryEntity {
         ty: MemoryType::new(0, Some(0)),
         bytes: Vec::new(),
@@ -186,6 +251,7 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error>
                 funcs,
                 elems,
                 data_dropped,
+                fuel,
                 ..
             } = &mut store.inner;
             let inst = &instances[frame.instance as usize];
@@ -202,6 +268,7 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error>
                 funcs,
                 elems,
                 data_dropped,
+                fuel,
             };
             let regs = &mut stack.slots[frame.base as usize..];
             let mut pc = frame.pc as usize;
@@ -234,7 +301,8 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Error>
                     }
                 }
             }
-            Exit::Trap(code) => return Err(trap(&store.inner, stack, code)),
+            Exit::Trap(code) => return Err(trap(&store.inner, stack, code).into()),
+            Exit::OutOfFuel => return Err(Stop::OutOfFuel),
         }
     }
 }

@@ -78,6 +78,7 @@ impl Translator<'_> {
             }
             other => other,
         };
+        let is_loop = matches!(kind, BlockKind::Loop { .. });
         self.blocks.push(Block {
             kind,
             base,
@@ -85,6 +86,10 @@ impl Translator<'_> {
             results,
             patches: Vec::new(),
         });
+        if is_loop {
+            // Every iteration enters here.
+            self.start_fuel_run();
+        }
         Ok(())
     }
 
@@ -114,6 +119,7 @@ impl Translator<'_> {
                 to_else: Some(to_else),
             };
         }
+        self.start_fuel_run();
         Ok(())
     }
 
@@ -147,6 +153,7 @@ impl Translator<'_> {
             block.kind = BlockKind::Else;
         }
         self.reachable = true;
+        self.start_fuel_run();
         Ok(())
     }
 
@@ -178,6 +185,7 @@ impl Translator<'_> {
             self.push(Operand::Temp)?;
         }
         self.reachable = true;
+        self.start_fuel_run();
         Ok(false)
     }
 

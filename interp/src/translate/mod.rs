@@ -89,6 +89,10 @@ pub(crate) struct Translator<'m> {
     reachable: bool,
     /// Blocks opened inside unreachable code, which are skipped.
     unreachable_depth: u32,
+    /// Whether to emit fuel accounting.
+    metering: bool,
+    /// The `ConsumeFuel` op charging the current straight-line run.
+    fuel: Option<usize>,
 }
 
 /// Translates defined function `defined` of `module`, decoded from `bytes`.
@@ -96,6 +100,7 @@ pub fn translate(
     module: &ModuleInfo,
     bytes: &[u8],
     defined: usize,
+    metering: bool,
 ) -> Result<CompiledFunc, TranslateError> {
     let func_index = module.imported_funcs as usize + defined;
     let ty = &module.types[module.funcs[func_index] as usize];
@@ -119,6 +124,8 @@ pub fn translate(
         fusable: None,
         reachable: true,
         unreachable_depth: 0,
+        metering,
+        fuel: None,
     };
     t.blocks.push(Block {
         kind: BlockKind::Func,
@@ -127,6 +134,7 @@ pub fn translate(
         results: ty.results().len(),
         patches: Vec::new(),
     });
+    t.start_fuel_run();
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         let offset = reader.original_position() as usize;
@@ -153,6 +161,22 @@ impl Translator<'_> {
     pub(super) fn emit_index(&mut self, op: Op) -> usize {
         self.emit(op);
         self.ops.len() - 1
+    }
+
+    /// Starts a straight-line run of code that control can enter from
+    /// elsewhere (function entry, loop head, after a label): its fuel is
+    /// charged by a `ConsumeFuel` op placed here.
+    pub(super) fn start_fuel_run(&mut self) {
+        if self.metering {
+            self.fuel = Some(self.emit_index(Op::ConsumeFuel { amount: 0 }));
+        }
+    }
+
+    /// Charges one instruction to the current run.
+    fn charge(&mut self) {
+        if let Some(Op::ConsumeFuel { amount }) = self.fuel.and_then(|at| self.ops.get_mut(at)) {
+            *amount = amount.saturating_add(1);
+        }
     }
 
     /// Emits an op that wrote the entry just pushed.
@@ -212,6 +236,11 @@ impl Translator<'_> {
     fn operator(&mut self, op: &Operator, offset: usize) -> Result<bool, TranslateError> {
         if !self.reachable {
             return self.skip_unreachable(op);
+        }
+        // Every instruction costs one unit of fuel; `end` and `else` only
+        // mark structure.
+        if !matches!(op, Operator::End | Operator::Else) {
+            self.charge();
         }
         match *op {
             Operator::Unreachable => {
