@@ -117,6 +117,11 @@ pub enum UsageError {
     FuelDisabled,
     /// A paused call was resumed in another store.
     WrongStore,
+    /// The store's [`ResourceLimiter`](crate::ResourceLimiter) refused.
+    ResourceLimit {
+        /// What ran out: "instances", "memories", "memory size", …
+        what: &'static str,
+    },
     /// A result buffer of the wrong length.
     ResultCount {
         /// How many results the function has.
@@ -153,6 +158,9 @@ impl fmt::Display for UsageError {
                 f.write_str("fuel is not enabled: use Config::consume_fuel(true)")
             }
             UsageError::WrongStore => f.write_str("a paused call was resumed in another store"),
+            UsageError::ResourceLimit { what } => {
+                write!(f, "resource limit exceeded: {what}")
+            }
             UsageError::ResultCount { expected } => {
                 write!(f, "the function has {expected} results")
             }

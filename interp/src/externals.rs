@@ -242,13 +242,12 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32, Error> {
         let store = store.as_context_mut();
         let slot = store.inner.slot(self.store, self.index);
-        let memory = store
-            .inner
-            .memories
-            .get_mut(slot)
-            .ok_or(UsageError::ForeignHandle)?;
+        let StoreInner {
+            memories, limiter, ..
+        } = &mut store.inner;
+        let memory = memories.get_mut(slot).ok_or(UsageError::ForeignHandle)?;
         memory
-            .grow(delta)
+            .grow(delta, limiter)
             .ok_or_else(|| UsageError::GrowFailed.into())
     }
 }
@@ -258,6 +257,18 @@ pub(crate) fn new_memory(inner: &mut StoreInner, ty: MemoryType) -> Result<u32, 
         return Err(UsageError::GrowFailed.into());
     }
     let len = ty.limits.min as usize * MemoryType::PAGE_SIZE;
+    if let Some(limiter) = &mut inner.limiter {
+        if inner.memories.len() >= limiter.memories() {
+            return Err(UsageError::ResourceLimit { what: "memories" }.into());
+        }
+        let maximum = ty.limits.max.map(|m| m as usize * MemoryType::PAGE_SIZE);
+        if !limiter.memory_growing(0, len, maximum) {
+            return Err(UsageError::ResourceLimit {
+                what: "memory size",
+            }
+            .into());
+        }
+    }
     let mut bytes = Vec::new();
     bytes
         .try_reserve_exact(len)
@@ -348,15 +359,30 @@ impl Table {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32, Error> {
         let inner = &mut store.as_context_mut().inner;
         let bits = init.to_bits(inner.id)?;
-        let table = self.entity_mut(inner)?;
+        let slot = inner.slot(self.store, self.index);
+        let StoreInner {
+            tables, limiter, ..
+        } = inner;
+        let table = tables.get_mut(slot).ok_or(UsageError::ForeignHandle)?;
         check_type(init, table.ty.element.into())?;
         table
-            .grow(delta, bits)
+            .grow(delta, bits, limiter)
             .ok_or_else(|| UsageError::GrowFailed.into())
     }
 }
 
 pub(crate) fn new_table(inner: &mut StoreInner, ty: TableType, init: u64) -> Result<u32, Error> {
+    if let Some(limiter) = &mut inner.limiter {
+        if inner.tables.len() >= limiter.tables() {
+            return Err(UsageError::ResourceLimit { what: "tables" }.into());
+        }
+        if !limiter.table_growing(0, ty.limits.min, ty.limits.max) {
+            return Err(UsageError::ResourceLimit {
+                what: "table elements",
+            }
+            .into());
+        }
+    }
     let mut elems = Vec::new();
     elems
         .try_reserve_exact(ty.limits.min as usize)

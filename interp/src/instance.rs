@@ -130,6 +130,11 @@ pub(crate) fn instantiate<T>(
     let info = module.info();
     let inner = &mut store.inner;
     let id = inner.id;
+    if let Some(limiter) = &inner.limiter
+        && inner.instances.len() >= limiter.instances()
+    {
+        return Err(UsageError::ResourceLimit { what: "instances" }.into());
+    }
     let index = inner.instances.len() as u32;
     let mut entity = InstanceEntity {
         module: module.clone(),

@@ -53,6 +53,7 @@ mod externals;
 mod func;
 mod instance;
 pub mod isa;
+mod limits;
 mod linker;
 mod module;
 mod store;
@@ -80,6 +81,7 @@ pub use instance::Instance;
 pub use kestrel_core::{
     FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,
 };
+pub use limits::{ResourceLimiter, StoreLimits};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use store::Store;

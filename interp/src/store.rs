@@ -14,6 +14,7 @@ use kestrel_core::{FuncType, GlobalType, MemoryType, TableType};
 use crate::error::UsageError;
 use crate::exec::ValueStack;
 use crate::func::HostFunc;
+use crate::limits::{Limiter, ResourceLimiter};
 use crate::{Engine, Extern, Module};
 
 /// A function in the store.
@@ -46,7 +47,7 @@ impl MemoryEntity {
     }
 
     /// Grows by `delta` pages; the old size, or `None` past the limits.
-    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+    pub(crate) fn grow(&mut self, delta: u32, limiter: &mut Limiter) -> Option<u32> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         let max = self
@@ -59,6 +60,16 @@ impl MemoryEntity {
             return None;
         }
         let new_len = (new as usize).checked_mul(MemoryType::PAGE_SIZE)?;
+        if let Some(limiter) = limiter {
+            let maximum = self
+                .ty
+                .limits
+                .max
+                .map(|m| m as usize * MemoryType::PAGE_SIZE);
+            if !limiter.memory_growing(self.bytes.len(), new_len, maximum) {
+                return None;
+            }
+        }
         // A host out of memory is reported to the guest as a failed grow.
         self.bytes
             .try_reserve_exact(new_len - self.bytes.len())
@@ -76,10 +87,15 @@ pub(crate) struct TableEntity {
 
 impl TableEntity {
     /// Grows by `delta` elements set to `init`; the old size, or `None`.
-    pub(crate) fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+    pub(crate) fn grow(&mut self, delta: u32, init: u64, limiter: &mut Limiter) -> Option<u32> {
         let old = self.elems.len() as u32;
         let new = old.checked_add(delta)?;
         if new > self.ty.limits.max.unwrap_or(u32::MAX) {
+            return None;
+        }
+        if let Some(limiter) = limiter
+            && !limiter.table_growing(old, new, self.ty.limits.max)
+        {
             return None;
         }
         self.elems.try_reserve_exact(delta as usize).ok()?;
@@ -160,6 +176,7 @@ pub(crate) struct StoreInner {
     pub reentry: usize,
     /// Fuel left, when the engine meters it.
     pub fuel: u64,
+    pub limiter: Limiter,
 }
 
 impl StoreInner {
@@ -180,6 +197,7 @@ impl StoreInner {
             outer_frames: 0,
             reentry: 0,
             fuel: 0,
+            limiter: None,
         }
     }
 
@@ -264,6 +282,12 @@ impl<T> Store<T> {
 
     pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
         (&mut self.inner, &mut self.data)
+    }
+
+    /// Installs `limiter` to decide how far memories and tables may grow and
+    /// how many instances, memories and tables the store may hold.
+    pub fn limiter(&mut self, limiter: impl ResourceLimiter + 'static) {
+        self.inner.limiter = Some(Box::new(limiter));
     }
 
     /// Sets the fuel left for execution.

@@ -11,6 +11,7 @@ use super::memory::{self, bulk_range};
 use super::numeric::{self, NumericTrap};
 use crate::TrapCode;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
+use crate::limits::Limiter;
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
 
 /// Why the loop left the frame.
@@ -40,6 +41,7 @@ pub(crate) struct Ctx<'a> {
     pub elems: &'a mut [Box<[u64]>],
     pub data_dropped: &'a mut [bool],
     pub fuel: &'a mut u64,
+    pub limiter: &'a mut Limiter,
 }
 
 impl From<NumericTrap> for TrapCode {
@@ -146,7 +148,7 @@ macro_rules! define_run {
                     }
                     Op::MemorySize { dst } => set!(dst, ctx.mem.pages()),
                     Op::MemoryGrow { dst, delta } => {
-                        let result = ctx.mem.grow(get!(u32, delta)).unwrap_or(u32::MAX);
+                        let result = ctx.mem.grow(get!(u32, delta), ctx.limiter).unwrap_or(u32::MAX);
                         set!(dst, result);
                     }
                     Op::MemoryFill { dst, value, len } => {
@@ -198,7 +200,7 @@ macro_rules! define_run {
                         let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
                         let init = regs[dst as usize];
                         let delta = get!(u32, dst + 1);
-                        set!(dst, table.grow(delta, init).unwrap_or(u32::MAX));
+                        set!(dst, table.grow(delta, init, ctx.limiter).unwrap_or(u32::MAX));
                     }
                     Op::TableFill { args, table } => {
                         let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];

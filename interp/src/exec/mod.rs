@@ -252,6 +252,7 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
                 elems,
                 data_dropped,
                 fuel,
+                limiter,
                 ..
             } = &mut store.inner;
             let inst = &instances[frame.instance as usize];
@@ -269,6 +270,7 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
                 elems,
                 data_dropped,
                 fuel,
+                limiter,
             };
             let regs = &mut stack.slots[frame.base as usize..];
             let mut pc = frame.pc as usize;
