@@ -5,9 +5,9 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::Errno;
 use crate::sys::{HostFd, WasiSys};
 use crate::types::{Fd, Filetype, rights};
-use crate::Errno;
 
 /// Where a standard output stream goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,11 @@ impl FdEntry {
 
     /// `Ok` if the descriptor has every right in `needed`.
     pub(crate) fn check(&self, needed: u64) -> Result<(), Errno> {
-        if self.rights_base & needed == needed { Ok(()) } else { Err(Errno::Notcapable) }
+        if self.rights_base & needed == needed {
+            Ok(())
+        } else {
+            Err(Errno::Notcapable)
+        }
     }
 }
 
@@ -150,11 +154,17 @@ impl WasiCtx {
     }
 
     pub(crate) fn entry(&self, fd: Fd) -> Result<&FdEntry, Errno> {
-        self.fds.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::Badf)
+        self.fds
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .ok_or(Errno::Badf)
     }
 
     pub(crate) fn entry_mut(&mut self, fd: Fd) -> Result<&mut FdEntry, Errno> {
-        self.fds.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::Badf)
+        self.fds
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::Badf)
     }
 
     /// Adds a descriptor in the lowest free slot.
@@ -242,7 +252,10 @@ impl WasiCtxBuilder {
 
     /// Standard input reads these bytes.
     pub fn stdin_bytes(mut self, data: impl Into<Vec<u8>>) -> Self {
-        self.ctx.stdin = Input::Bytes { data: data.into(), pos: 0 };
+        self.ctx.stdin = Input::Bytes {
+            data: data.into(),
+            pos: 0,
+        };
         self
     }
 
@@ -256,7 +269,8 @@ impl WasiCtxBuilder {
     /// Preopens host directory `host` under the guest name `guest`, opening
     /// it through [`WasiSys::open_preopen`].
     pub fn preopened_dir(mut self, host: impl Into<String>, guest: impl Into<String>) -> Self {
-        self.preopens.push((Preopen::Path(host.into()), guest.into()));
+        self.preopens
+            .push((Preopen::Path(host.into()), guest.into()));
         self
     }
 
@@ -264,7 +278,12 @@ impl WasiCtxBuilder {
     pub fn build(self) -> Result<WasiCtx, Errno> {
         let mut ctx = self.ctx;
         for kind in [FdKind::Stdin, FdKind::Stdout, FdKind::Stderr] {
-            ctx.insert(FdEntry { kind, rights_base: rights::STDIO, rights_inheriting: 0, flags: 0 })?;
+            ctx.insert(FdEntry {
+                kind,
+                rights_base: rights::STDIO,
+                rights_inheriting: 0,
+                flags: 0,
+            })?;
         }
         for (preopen, guest) in self.preopens {
             let host = match preopen {
@@ -272,7 +291,10 @@ impl WasiCtxBuilder {
                 Preopen::Path(path) => ctx.sys.open_preopen(&path)?,
             };
             ctx.insert(FdEntry {
-                kind: FdKind::Dir { host, preopen: Some(guest) },
+                kind: FdKind::Dir {
+                    host,
+                    preopen: Some(guest),
+                },
                 rights_base: rights::DIRECTORY,
                 rights_inheriting: rights::DIRECTORY | rights::FILE,
                 flags: 0,

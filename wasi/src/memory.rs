@@ -73,7 +73,8 @@ impl GuestMemory<'_> {
         let size = count.checked_mul(8).ok_or(Errno::Fault)?;
         self.slice(ptr, size)?;
         let mut out = Vec::new();
-        out.try_reserve_exact(count as usize).map_err(|_| Errno::Nomem)?;
+        out.try_reserve_exact(count as usize)
+            .map_err(|_| Errno::Nomem)?;
         for i in 0..count {
             let buf = self.read_u32(ptr + i * 8)?;
             let len = self.read_u32(ptr + i * 8 + 4)?;

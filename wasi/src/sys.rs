@@ -2,8 +2,8 @@
 
 use alloc::string::String;
 
-use crate::types::{Advice, ClockId, DirEntry, Filestat, OpenOptions, SetTime, Whence};
 use crate::Errno;
+use crate::types::{Advice, ClockId, DirEntry, Filestat, OpenOptions, SetTime, Whence};
 
 /// A handle the [`WasiSys`] implementation gives out for a file or directory
 /// it opened; the guest never sees it (it sees WASI descriptors, which
@@ -209,7 +209,13 @@ pub trait WasiSys {
     }
 
     /// Renames `path` under `dir` to `new_path` under `new_dir`.
-    fn rename(&mut self, dir: HostFd, path: &str, new_dir: HostFd, new_path: &str) -> Result<(), Errno> {
+    fn rename(
+        &mut self,
+        dir: HostFd,
+        path: &str,
+        new_dir: HostFd,
+        new_path: &str,
+    ) -> Result<(), Errno> {
         Err(Errno::Badf)
     }
 

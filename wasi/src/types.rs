@@ -196,7 +196,8 @@ pub mod rights {
         | PATH_UNLINK_FILE
         | POLL_FD_READWRITE;
     /// What stdio may be used for.
-    pub const STDIO: u64 = FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+    pub const STDIO: u64 =
+        FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 }
 
 /// `filestat`: metadata of a file (64 bytes in guest memory).
@@ -396,7 +397,10 @@ mod tests {
             rights_inheriting: 2,
         }
         .encode();
-        assert_eq!((fdstat.len(), fdstat[0], fdstat[2], fdstat[8], fdstat[16]), (24, 3, 1, 1, 2));
+        assert_eq!(
+            (fdstat.len(), fdstat[0], fdstat[2], fdstat[8], fdstat[16]),
+            (24, 3, 1, 1, 2)
+        );
         let dirent = DirEntry {
             next: 9,
             ino: 8,

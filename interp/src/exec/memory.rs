@@ -58,3 +58,66 @@ pub(crate) fn bulk_range(
         Ok(start as usize)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OOB: TrapCode = TrapCode::MemoryOutOfBounds;
+
+    #[test]
+    fn range_checks_the_whole_access() {
+        assert_eq!(range(0, 0, 4, 4), Some(0));
+        assert_eq!(range(1, 0, 4, 4), None);
+        assert_eq!(range(0, 1, 4, 4), None);
+        assert_eq!(range(2, 1, 1, 4), Some(3));
+        // An empty access may sit at the very end, not past it.
+        assert_eq!(range(4, 0, 0, 4), Some(4));
+        assert_eq!(range(5, 0, 0, 4), None);
+        assert_eq!(range(0, 0, 1, 0), None);
+    }
+
+    #[test]
+    fn range_reads_the_address_as_u32_and_never_wraps() {
+        // The address is an `i32` operand: bits above 32 in its slot are
+        // ignored.
+        assert_eq!(range(0xffff_ffff_0000_0001, 0, 1, 2), Some(1));
+        // `addr + offset` beyond 4 GiB is out of bounds, not wrapped to 0.
+        assert_eq!(range(0xffff_ffff, 1, 1, 16), None);
+        assert_eq!(range(1, u32::MAX, 1, 16), None);
+        assert_eq!(range(u32::MAX as u64, u32::MAX, 8, 16), None);
+    }
+
+    #[test]
+    fn loads_and_stores_are_little_endian_and_checked() {
+        let mut mem = [0u8; 8];
+        store(&mut mem, 4, 0, 0x0403_0201u32.to_le_bytes()).unwrap();
+        assert_eq!(mem, [0, 0, 0, 0, 1, 2, 3, 4]);
+        assert_eq!(load::<4>(&mem, 2, 2), Ok([1, 2, 3, 4]));
+        assert_eq!(load::<8>(&mem, 0, 0), Ok([0, 0, 0, 0, 1, 2, 3, 4]));
+        assert_eq!(load::<1>(&mem, 7, 0), Ok([4]));
+        assert_eq!(load::<4>(&mem, 5, 0), Err(OOB));
+        assert_eq!(load::<8>(&mem, 0, 1), Err(OOB));
+        assert_eq!(load::<1>(&[], 0, 0), Err(OOB));
+        // A store out of bounds writes nothing.
+        assert_eq!(store(&mut mem, 0, 7, [9, 9]), Err(OOB));
+        assert_eq!(store(&mut mem, u32::MAX as u64, 1, [9]), Err(OOB));
+        assert_eq!(mem, [0, 0, 0, 0, 1, 2, 3, 4]);
+        store(&mut mem, 0, 7, [9]).unwrap();
+        assert_eq!(mem[7], 9);
+    }
+
+    #[test]
+    fn bulk_range_reads_both_operands_as_u32() {
+        assert_eq!(bulk_range(0, 4, 4, OOB), Ok(0));
+        assert_eq!(bulk_range(4, 0, 4, OOB), Ok(4));
+        assert_eq!(bulk_range(5, 0, 4, OOB), Err(OOB));
+        assert_eq!(bulk_range(1, 4, 4, OOB), Err(OOB));
+        let code = TrapCode::TableOutOfBounds;
+        assert_eq!(bulk_range(0, 1, 0, code), Err(code));
+        // Bits above 32 are ignored, and the sum cannot wrap.
+        assert_eq!(bulk_range(0x1_0000_0002, 0x1_0000_0001, 4, OOB), Ok(2));
+        assert_eq!(bulk_range(0xffff_ffff, 1, 16, OOB), Err(OOB));
+        assert_eq!(bulk_range(1, 0xffff_ffff, 16, OOB), Err(OOB));
+    }
+}

@@ -7,7 +7,12 @@ use crate::types::ClockId;
 use crate::{Errno, WasiCtx};
 
 impl WasiCtx {
-    pub(crate) fn clock_res_get(&mut self, mem: &mut GuestMemory<'_>, id: u32, res: u32) -> Result<(), Errno> {
+    pub(crate) fn clock_res_get(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        id: u32,
+        res: u32,
+    ) -> Result<(), Errno> {
         let clock = ClockId::from_raw(id).ok_or(Errno::Inval)?;
         let value = self.sys.clock_res(clock)?;
         mem.write_u64(res, value)
@@ -27,7 +32,12 @@ impl WasiCtx {
         mem.write_u64(time, value)
     }
 
-    pub(crate) fn random_get(&mut self, mem: &mut GuestMemory<'_>, buf: u32, len: u32) -> Result<(), Errno> {
+    pub(crate) fn random_get(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        buf: u32,
+        len: u32,
+    ) -> Result<(), Errno> {
         let dest = mem.slice_mut(buf, len)?;
         self.sys.random(dest)
     }
@@ -38,7 +48,11 @@ impl WasiCtx {
 
     /// Signals are not delivered to WASI guests; like wasmtime, report that
     /// the operation is not supported.
-    pub(crate) fn proc_raise(&mut self, _mem: &mut GuestMemory<'_>, _signal: u32) -> Result<(), Errno> {
+    pub(crate) fn proc_raise(
+        &mut self,
+        _mem: &mut GuestMemory<'_>,
+        _signal: u32,
+    ) -> Result<(), Errno> {
         Err(Errno::Nosys)
     }
 }

@@ -173,7 +173,8 @@ impl WasiCtx {
         let exceeds = |applicable: u64| rights_base & applicable & !inherited != 0;
         // Inheriting rights pass on to whatever is opened later through the
         // new descriptor: any file or directory right must be inheritable.
-        let inherits_more = rights_inheriting & (rights::FILE | rights::DIRECTORY) & !inherited != 0;
+        let inherits_more =
+            rights_inheriting & (rights::FILE | rights::DIRECTORY) & !inherited != 0;
         if inherits_more
             || (directory && exceeds(rights::DIRECTORY))
             || (create && exceeds(rights::FILE))
@@ -219,7 +220,11 @@ impl WasiCtx {
             let _ = self.sys.close(host);
             return Err(Errno::Notdir);
         }
-        if exceeds(if is_dir { rights::DIRECTORY } else { rights::FILE }) {
+        if exceeds(if is_dir {
+            rights::DIRECTORY
+        } else {
+            rights::FILE
+        }) {
             let _ = self.sys.close(host);
             return Err(Errno::Notcapable);
         }
