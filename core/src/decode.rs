@@ -30,7 +30,17 @@ impl ModuleInfo {
     /// Every function body is validated, so a module returned here is valid in
     /// full and its code can be translated without further checks.
     pub fn decode(bytes: &[u8]) -> Result<ModuleInfo, Error> {
-        let mut validator = Validator::new_with_features(crate::features());
+        Self::decode_with_features(bytes, crate::features())
+    }
+
+    /// Decodes and validates with the given WebAssembly features, which must
+    /// be within what Kestrel implements ([`crate::features`] plus
+    /// [`custom page sizes`](wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES)).
+    pub fn decode_with_features(
+        bytes: &[u8],
+        features: wasmparser::WasmFeatures,
+    ) -> Result<ModuleInfo, Error> {
+        let mut validator = Validator::new_with_features(features);
         let mut module = ModuleInfo::default();
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         for payload in Parser::new(0).parse_all(bytes) {
@@ -318,11 +328,14 @@ fn convert_memory(m: wasmparser::MemoryType, offset: usize) -> Result<MemoryType
     if m.memory64 || m.shared {
         return Err(unsupported(offset, "64-bit or shared memories"));
     }
-    if m.page_size_log2.is_some() {
-        return Err(unsupported(offset, "custom page sizes"));
-    }
+    let page_size_log2 = match m.page_size_log2 {
+        None => MemoryType::DEFAULT_PAGE_SIZE_LOG2,
+        // The validator allows only 0 and 16.
+        Some(log2) => u8::try_from(log2).map_err(|_| unsupported(offset, "this page size"))?,
+    };
     Ok(MemoryType {
         limits: convert_limits(m.initial, m.maximum, offset)?,
+        page_size_log2,
     })
 }
 

@@ -151,21 +151,47 @@ impl Limits {
 /// The type of a linear memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    /// Limits in pages of 64 KiB.
+    /// Limits in pages.
     pub limits: Limits,
+    /// Log2 of the page size: 16 (64 KiB) normally, 0 (one byte) with the
+    /// custom-page-sizes proposal, for memories of a few KiB on small devices.
+    pub page_size_log2: u8,
 }
 
 impl MemoryType {
-    /// The number of bytes in a page.
-    pub const PAGE_SIZE: usize = 65536;
-    /// The most pages a 32-bit memory can have (4 GiB).
-    pub const MAX_PAGES: u32 = 65536;
+    /// Log2 of the page size of Wasm 2.0: 64 KiB.
+    pub const DEFAULT_PAGE_SIZE_LOG2: u8 = 16;
 
-    /// A memory type with `min` initial pages and an optional maximum.
+    /// A memory type with 64 KiB pages, `min` initial pages and an optional
+    /// maximum.
     pub fn new(min: u32, max: Option<u32>) -> Self {
         MemoryType {
             limits: Limits { min, max },
+            page_size_log2: Self::DEFAULT_PAGE_SIZE_LOG2,
         }
+    }
+
+    /// The same type with pages of `1 << log2` bytes (custom-page-sizes:
+    /// 0 or 16).
+    pub fn with_page_size_log2(mut self, log2: u8) -> Self {
+        self.page_size_log2 = log2;
+        self
+    }
+
+    /// Bytes in a page.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The most pages a 32-bit memory of this page size can have: 4 GiB in
+    /// all, and never more than `u32::MAX` pages.
+    pub fn max_pages(&self) -> u32 {
+        u32::try_from((1u64 << 32) >> self.page_size_log2).unwrap_or(u32::MAX)
+    }
+
+    /// The byte length of `pages` pages, if it fits this target's `usize`.
+    pub fn bytes_of(&self, pages: u32) -> Option<usize> {
+        usize::try_from((pages as u64) << self.page_size_log2).ok()
     }
 }
 

@@ -16,6 +16,7 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     pub(crate) max_reentry: usize,
     pub(crate) consume_fuel: bool,
+    pub(crate) custom_page_sizes: bool,
 }
 
 impl Default for Config {
@@ -25,6 +26,7 @@ impl Default for Config {
             max_stack_slots: 1 << 20,
             max_reentry: 32,
             consume_fuel: false,
+            custom_page_sizes: false,
         }
     }
 }
@@ -65,6 +67,26 @@ impl Config {
     pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
         self.consume_fuel = enable;
         self
+    }
+
+    /// Whether modules may declare memories with one-byte pages (the
+    /// custom-page-sizes proposal), so a guest on a small device can have a
+    /// linear memory of a few KiB instead of 64 KiB pages. Off by default, as
+    /// Wasm 2.0 has only 64 KiB pages.
+    pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
+        self.custom_page_sizes = enable;
+        self
+    }
+
+    /// The WebAssembly features modules are validated with.
+    #[cfg_attr(not(feature = "translate"), allow(dead_code))]
+    pub(crate) fn features(&self) -> kestrel_core::wasmparser::WasmFeatures {
+        let mut features = kestrel_core::features();
+        features.set(
+            kestrel_core::wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES,
+            self.custom_page_sizes,
+        );
+        features
     }
 
     /// How many 8-byte value slots (locals and operand stack of all active

@@ -163,6 +163,7 @@ impl Memory {
                     min: m.pages(),
                     max: m.ty.limits.max,
                 },
+                page_size_log2: m.ty.page_size_log2,
             },
             Err(_) => MemoryType::new(0, Some(0)),
         }
@@ -253,15 +254,16 @@ impl Memory {
 }
 
 pub(crate) fn new_memory(inner: &mut StoreInner, ty: MemoryType) -> Result<u32, Error> {
-    if ty.limits.min > MemoryType::MAX_PAGES {
-        return Err(UsageError::GrowFailed.into());
-    }
-    let len = ty.limits.min as usize * MemoryType::PAGE_SIZE;
+    // Too large for the type or for this target's address space.
+    let len = match ty.bytes_of(ty.limits.min) {
+        Some(len) if ty.limits.min <= ty.max_pages() => len,
+        _ => return Err(UsageError::GrowFailed.into()),
+    };
     if let Some(limiter) = &mut inner.limiter {
         if inner.memories.len() >= limiter.memories() {
             return Err(UsageError::ResourceLimit { what: "memories" }.into());
         }
-        let maximum = ty.limits.max.map(|m| m as usize * MemoryType::PAGE_SIZE);
+        let maximum = ty.limits.max.and_then(|m| ty.bytes_of(m));
         if !limiter.memory_growing(0, len, maximum) {
             return Err(UsageError::ResourceLimit {
                 what: "memory size",

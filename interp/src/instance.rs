@@ -110,7 +110,7 @@ fn import_matches(inner: &StoreInner, module: &Module, kind: &ImportKind, item: 
                     min: m.pages(),
                     max: m.ty.limits.max,
                 };
-                have.matches(&want.limits)
+                have.matches(&want.limits) && m.ty.page_size_log2 == want.page_size_log2
             }),
         (ImportKind::Global(want), Extern::Global(g)) => inner
             .globals

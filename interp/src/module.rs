@@ -41,7 +41,7 @@ impl Module {
         use crate::translate::translate;
         use crate::{Error, ErrorKind};
         use alloc::vec::Vec;
-        let info = ModuleInfo::decode(bytes)?;
+        let info = ModuleInfo::decode_with_features(bytes, engine.config().features())?;
         let funcs = (0..info.bodies.len())
             .map(|i| {
                 translate(&info, bytes, i, engine.config().consume_fuel).map_err(|error| {

@@ -43,29 +43,21 @@ pub(crate) struct MemoryEntity {
 
 impl MemoryEntity {
     pub(crate) fn pages(&self) -> u32 {
-        (self.bytes.len() / MemoryType::PAGE_SIZE) as u32
+        (self.bytes.len() as u64 >> self.ty.page_size_log2) as u32
     }
 
     /// Grows by `delta` pages; the old size, or `None` past the limits.
     pub(crate) fn grow(&mut self, delta: u32, limiter: &mut Limiter) -> Option<u32> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        let max = self
-            .ty
-            .limits
-            .max
-            .unwrap_or(MemoryType::MAX_PAGES)
-            .min(MemoryType::MAX_PAGES);
+        let max_pages = self.ty.max_pages();
+        let max = self.ty.limits.max.unwrap_or(max_pages).min(max_pages);
         if new > max {
             return None;
         }
-        let new_len = (new as usize).checked_mul(MemoryType::PAGE_SIZE)?;
+        let new_len = self.ty.bytes_of(new)?;
         if let Some(limiter) = limiter {
-            let maximum = self
-                .ty
-                .limits
-                .max
-                .map(|m| m as usize * MemoryType::PAGE_SIZE);
+            let maximum = self.ty.limits.max.and_then(|m| self.ty.bytes_of(m));
             if !limiter.memory_growing(self.bytes.len(), new_len, maximum) {
                 return None;
             }
