@@ -172,6 +172,15 @@ impl Translator<'_> {
         }
     }
 
+    /// The fusable op, if it is the one that wrote `slot`: a second check
+    /// besides clearing `fusable` wherever the stack changes without code,
+    /// so that fusing can never pick up a value other than the one consumed.
+    fn fusable_writing(&mut self, slot: Reg) -> Option<usize> {
+        let at = self.fusable?;
+        let writes = self.ops.get_mut(at)?.pure_dst_mut().map(|dst| *dst);
+        (writes == Some(slot)).then_some(at)
+    }
+
     /// Charges one instruction to the current run.
     fn charge(&mut self) {
         if let Some(Op::ConsumeFuel { amount }) = self.fuel.and_then(|at| self.ops.get_mut(at)) {
@@ -188,7 +197,8 @@ impl Translator<'_> {
     /// Pops the condition and emits a branch taken when it is non-zero
     /// (`when`) or zero; returns the branch's index for patching.
     pub(super) fn branch_on(&mut self, when: bool, target: u32) -> Result<usize, TranslateError> {
-        if let (Some(at), Some(Operand::Temp)) = (self.fusable, self.stack.last())
+        let top = self.slot(self.height().saturating_sub(1))?;
+        if let (Some(at), Some(Operand::Temp)) = (self.fusable_writing(top), self.stack.last())
             && let Some(mut branch) = self.ops[at].fuse_branch(when)
         {
             self.stack.pop();
@@ -300,7 +310,10 @@ impl Translator<'_> {
                 self.call_results(results)?;
             }
             Operator::Drop => {
+                // The dropped value may be what the last op wrote: that op
+                // must not be fused with what comes next.
                 self.pop();
+                self.fusable = None;
             }
             Operator::Select | Operator::TypedSelect { .. } => {
                 let cond = self.pop_reg()?;
@@ -470,7 +483,10 @@ impl Translator<'_> {
         let value = self.pop();
         match value {
             Operand::Temp => {
-                let retarget = self.fusable.and_then(|at| self.ops[at].pure_dst_mut());
+                let slot = self.slot(self.height())?;
+                let retarget = self
+                    .fusable_writing(slot)
+                    .and_then(|at| self.ops[at].pure_dst_mut());
                 match retarget {
                     Some(dst) => {
                         *dst = local;
