@@ -552,6 +552,30 @@ mod tests {
         assert_eq!(<u32 as FromImm>::from_imm(-1), u32::MAX);
     }
 
+    proptest::proptest! {
+        /// Kestrel's one value encoding: a typed value survives the trip
+        /// through its 64-bit slot bit for bit, 32-bit values leave the
+        /// high half zero, and immediates widen by sign.
+        #[test]
+        #[cfg_attr(miri, ignore = "proptest reads the file system, which Miri isolates")]
+        fn slots_round_trip(a: i32, b: u32, c: i64, d: u64, e: u32, f: u64, imm: i32) {
+            proptest::prop_assert_eq!(<i32 as Slot>::from_bits(a.into_bits()), a);
+            proptest::prop_assert_eq!(<u32 as Slot>::from_bits(b.into_bits()), b);
+            proptest::prop_assert_eq!(<i64 as Slot>::from_bits(c.into_bits()), c);
+            proptest::prop_assert_eq!(<u64 as Slot>::from_bits(d.into_bits()), d);
+            let x = f32::from_bits(e);
+            proptest::prop_assert_eq!(<f32 as Slot>::from_bits(x.into_bits()).to_bits(), e);
+            let y = f64::from_bits(f);
+            proptest::prop_assert_eq!(<f64 as Slot>::from_bits(y.into_bits()).to_bits(), f);
+            proptest::prop_assert_eq!(a.into_bits() >> 32, 0);
+            proptest::prop_assert_eq!(x.into_bits() >> 32, 0);
+            // An i32 slot is read back from the low half whatever is above.
+            proptest::prop_assert_eq!(<i32 as Slot>::from_bits(d << 32 | a as u32 as u64), a);
+            proptest::prop_assert_eq!(<i64 as FromImm>::from_imm(imm), imm as i64);
+            proptest::prop_assert_eq!(<u64 as FromImm>::from_imm(imm), imm as i64 as u64);
+        }
+    }
+
     #[test]
     fn compares_fuse_into_branches_both_ways() {
         let cmp = Op::I32LtSImm {
