@@ -1,0 +1,55 @@
+//! Kestrel, from this repository (`../interp`), with its default
+//! configuration.
+
+use kestrel_interp::{Engine, Instance, Linker, Module, Store};
+
+use super::WasmEngine;
+
+/// Kestrel's engine, default `Config`.
+pub struct Kestrel {
+    engine: Engine,
+}
+
+impl Kestrel {
+    /// An engine with the default configuration.
+    pub fn new() -> Self {
+        Kestrel {
+            engine: Engine::default(),
+        }
+    }
+}
+
+/// A Kestrel store and an instance in it.
+pub struct KestrelInstance {
+    store: Store<()>,
+    instance: Instance,
+}
+
+impl WasmEngine for Kestrel {
+    type Module = Module;
+    type Instance = KestrelInstance;
+
+    fn name(&self) -> &'static str {
+        "kestrel"
+    }
+
+    fn compile(&self, wasm: &[u8]) -> Result<Module, String> {
+        Module::new(&self.engine, wasm).map_err(|e| e.to_string())
+    }
+
+    fn instantiate(&self, module: &Module) -> Result<KestrelInstance, String> {
+        let mut store = Store::new(&self.engine, ());
+        let instance = Linker::new(&self.engine)
+            .instantiate(&mut store, module)
+            .map_err(|e| e.to_string())?;
+        Ok(KestrelInstance { store, instance })
+    }
+
+    fn call(&self, instance: &mut KestrelInstance, name: &str, n: u32) -> Result<u64, String> {
+        let func = instance
+            .instance
+            .get_typed_func::<u32, u64>(&instance.store, name)
+            .map_err(|e| e.to_string())?;
+        func.call(&mut instance.store, n).map_err(|e| e.to_string())
+    }
+}
