@@ -146,36 +146,38 @@ impl WasiCtx {
         iovs_len: u32,
         mut read: impl FnMut(&mut WasiCtx, &mut [u8], u64) -> Result<usize, Errno>,
     ) -> Result<u32, Errno> {
-        let iovs = mem.iovecs(iovs, iovs_len)?;
-        let mut total: u32 = 0;
-        for (ptr, len) in iovs {
-            let len = len.min(u32::MAX - total);
-            if len == 0 {
-                continue;
-            }
-            let buf = mem.slice_mut(ptr, len)?;
-            match read(self, buf, u64::from(total)) {
-                Ok(n) => {
-                    let n = u32::try_from(n).unwrap_or(u32::MAX).min(len);
-                    total += n;
-                    if n < len {
-                        break;
-                    }
-                }
-                Err(e) if total == 0 => return Err(e),
-                Err(_) => break,
-            }
-        }
-        Ok(total)
+        self.transfer_iovecs(mem, iovs, iovs_len, |ctx, mem, ptr, len, done| {
+            read(ctx, mem.slice_mut(ptr, len)?, done)
+        })
     }
 
     /// The writing counterpart of [`read_iovecs`](Self::read_iovecs).
     fn write_iovecs(
         &mut self,
-        mem: &GuestMemory<'_>,
+        mem: &mut GuestMemory<'_>,
         iovs: u32,
         iovs_len: u32,
         mut write: impl FnMut(&mut WasiCtx, &[u8], u64) -> Result<usize, Errno>,
+    ) -> Result<u32, Errno> {
+        self.transfer_iovecs(mem, iovs, iovs_len, |ctx, mem, ptr, len, done| {
+            write(ctx, mem.slice(ptr, len)?, done)
+        })
+    }
+
+    /// The loop both share: `transfer(ctx, mem, ptr, len, done)` moves the
+    /// bytes of one buffer, `done` being the bytes moved before it.
+    fn transfer_iovecs(
+        &mut self,
+        mem: &mut GuestMemory<'_>,
+        iovs: u32,
+        iovs_len: u32,
+        mut transfer: impl FnMut(
+            &mut WasiCtx,
+            &mut GuestMemory<'_>,
+            u32,
+            u32,
+            u64,
+        ) -> Result<usize, Errno>,
     ) -> Result<u32, Errno> {
         let iovs = mem.iovecs(iovs, iovs_len)?;
         let mut total: u32 = 0;
@@ -184,8 +186,7 @@ impl WasiCtx {
             if len == 0 {
                 continue;
             }
-            let data = mem.slice(ptr, len)?;
-            match write(self, data, u64::from(total)) {
+            match transfer(self, mem, ptr, len, u64::from(total)) {
                 Ok(n) => {
                     let n = u32::try_from(n).unwrap_or(u32::MAX).min(len);
                     total += n;
