@@ -842,14 +842,29 @@ fn build_guests() -> Result<Dirs, String> {
              install it with `rustup target add {TARGET}`"
         )
     };
-    if let Ok(out) = Command::new(&rustc).args(["--print", "sysroot"]).output() {
+    let target_installed = || -> Option<bool> {
+        let out = Command::new(&rustc)
+            .args(["--print", "sysroot"])
+            .output()
+            .ok()?;
         let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if out.status.success()
-            && !Path::new(&sysroot)
+        out.status.success().then(|| {
+            Path::new(&sysroot)
                 .join("lib/rustlib")
                 .join(TARGET)
                 .exists()
-        {
+        })
+    };
+    if target_installed() == Some(false) {
+        // So that `cargo test --workspace` works on a fresh machine without
+        // a set-up step: rustup (inheriting this cargo's RUSTUP_TOOLCHAIN)
+        // adds the target to the toolchain running the tests.
+        println!("installing the {TARGET} target: rustup target add {TARGET}");
+        let added = Command::new("rustup")
+            .args(["target", "add", TARGET])
+            .status()
+            .is_ok_and(|status| status.success());
+        if !added || target_installed() == Some(false) {
             return Err(missing_target());
         }
     }
