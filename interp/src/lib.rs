@@ -46,6 +46,7 @@ extern crate alloc;
 extern crate std;
 
 mod context;
+mod disas;
 mod engine;
 mod error;
 mod exec;

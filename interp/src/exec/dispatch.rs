@@ -9,23 +9,23 @@ use alloc::boxed::Box;
 
 use super::memory::{self, bulk_range};
 use super::numeric::{self, NumericTrap};
+use super::{Frame, ValueStack};
 use crate::TrapCode;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
 use crate::limits::Limiter;
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
+use crate::translate::CompiledFunc;
 
-/// Why the loop left the frame.
+/// Why the loop stopped.
 pub(crate) enum Exit {
-    /// Call store function `func` with arguments at `base`.
+    /// The top frame calls store function `func` (a host function or one of
+    /// another instance) with arguments at `base`.
     Call {
         func: u32,
         base: Reg,
     },
-    /// Return `count` results from `src`.
-    Return {
-        src: Reg,
-        count: u16,
-    },
+    /// The frame the run started with returned; its results are at its base.
+    Return,
     Trap(TrapCode),
     /// Not enough fuel for the run at `*pc`, which has not been charged.
     OutOfFuel,
@@ -42,6 +42,58 @@ pub(crate) struct Ctx<'a> {
     pub data_dropped: &'a mut [bool],
     pub fuel: &'a mut u64,
     pub limiter: &'a mut Limiter,
+    /// The instance's store index and its module's translated functions.
+    pub instance: u32,
+    pub code: &'a [CompiledFunc],
+    /// Frames may be pushed while `frames.len()` is below this.
+    pub depth_limit: usize,
+    /// The value stack may grow to this many slots.
+    pub max_slots: usize,
+}
+
+/// Pushes a frame for `func` at `base` after the caller's frame, growing the
+/// slots if needed and zeroing the callee's non-parameter locals.
+#[inline(always)]
+pub(super) fn push_frame(
+    stack: &mut ValueStack,
+    func: &CompiledFunc,
+    instance: u32,
+    index: u32,
+    base: usize,
+    depth_limit: usize,
+    max_slots: usize,
+) -> Result<(), TrapCode> {
+    if stack.frames.len() >= depth_limit {
+        return Err(TrapCode::StackOverflow);
+    }
+    let end = base + func.frame_size as usize;
+    if end > stack.slots.len() {
+        grow(&mut stack.slots, end, max_slots)?;
+    }
+    stack.slots[base + func.params as usize..base + func.locals as usize].fill(0);
+    let base = u32::try_from(base).map_err(|_| TrapCode::StackOverflow)?;
+    stack.frames.push(Frame {
+        instance,
+        func: index,
+        pc: 0,
+        base,
+    });
+    Ok(())
+}
+
+/// Grows the slots to at least `end` (doubling), within `max_slots`; an
+/// allocation failure is the same trap as the limit.
+#[cold]
+fn grow(slots: &mut alloc::vec::Vec<u64>, end: usize, max_slots: usize) -> Result<(), TrapCode> {
+    if end > max_slots {
+        return Err(TrapCode::StackOverflow);
+    }
+    let len = end.max(slots.len() * 2).min(max_slots);
+    slots
+        .try_reserve_exact(len - slots.len())
+        .map_err(|_| TrapCode::StackOverflow)?;
+    slots.resize(len, 0);
+    Ok(())
 }
 
 impl From<NumericTrap> for TrapCode {
@@ -64,10 +116,18 @@ macro_rules! define_run {
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
         compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
     ) => {
-        /// Runs `code` from `*pc` on the frame `regs` until it calls, returns
-        /// or traps. `*pc` is left after the op that exited.
-        pub(crate) fn run(ctx: &mut Ctx<'_>, regs: &mut [u64], code: &[Op], pc: &mut usize) -> Exit {
-            let mut ip = *pc;
+        /// Runs the top frame of `stack` (a function of `ctx`'s instance)
+        /// from its `pc`, and the frames of the same instance it calls, until
+        /// that frame returns, a call leaves the instance, or a trap. The top
+        /// frame's `pc` is left after the op that stopped the run.
+        pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
+            let entry = stack.frames.len();
+            let Some(&top) = stack.frames.last() else { return Exit::Return };
+            let compiled = ctx.code;
+            let mut code: &[Op] = &compiled[top.func as usize].ops;
+            let mut ip = top.pc as usize;
+            let mut base = top.base as usize;
+            let mut regs: &mut [u64] = &mut stack.slots[base..];
             macro_rules! get {
                 ($t:ty, $r:expr) => { <$t as Slot>::from_bits(regs[$r as usize]) };
             }
@@ -75,7 +135,10 @@ macro_rules! define_run {
                 ($r:expr, $v:expr) => { regs[$r as usize] = Slot::into_bits($v) };
             }
             macro_rules! exit {
-                ($e:expr) => {{ *pc = ip; return $e; }};
+                ($e:expr) => {{
+                    if let Some(top) = stack.frames.last_mut() { top.pc = ip as u32 }
+                    return $e;
+                }};
             }
             macro_rules! trap {
                 ($c:expr) => { exit!(Exit::Trap($c)) };
@@ -111,8 +174,21 @@ macro_rules! define_run {
                         regs.copy_within(src..src + count as usize, dst as usize);
                         ip = target as usize;
                     }
-                    Op::Return => exit!(Exit::Return { src: 0, count: 0 }),
-                    Op::ReturnMany { src, count } => exit!(Exit::Return { src, count }),
+                    Op::Return | Op::ReturnMany { .. } => {
+                        if let Op::ReturnMany { src, count } = op {
+                            let src = src as usize;
+                            regs.copy_within(src..src + count as usize, 0);
+                        }
+                        if stack.frames.len() == entry {
+                            exit!(Exit::Return)
+                        }
+                        stack.frames.pop();
+                        let Some(&caller) = stack.frames.last() else { exit!(Exit::Return) };
+                        code = &compiled[caller.func as usize].ops;
+                        ip = caller.pc as usize;
+                        base = caller.base as usize;
+                        regs = &mut stack.slots[base..];
+                    }
                     Op::Copy { dst, src } => regs[dst as usize] = regs[src as usize],
                     Op::Const32 { dst, value } => regs[dst as usize] = value as u64,
                     Op::Const64 { dst, lo, hi } => {
@@ -128,8 +204,23 @@ macro_rules! define_run {
                     Op::GlobalSet { src, global } => {
                         ctx.globals[ctx.inst.globals[global as usize] as usize].value = regs[src as usize];
                     }
-                    Op::Call { func, base } => {
-                        exit!(Exit::Call { func: ctx.inst.funcs[func as usize], base })
+                    Op::Call { func, base: at } => {
+                        let store_func = ctx.inst.funcs[func as usize];
+                        let FuncEntity::Wasm { instance, index, .. } = ctx.funcs[store_func as usize] else {
+                            exit!(Exit::Call { func: store_func, base: at })
+                        };
+                        if instance != ctx.instance {
+                            exit!(Exit::Call { func: store_func, base: at })
+                        }
+                        // A call within the instance stays in this loop.
+                        let callee = &compiled[index as usize];
+                        let callee_base = base + at as usize;
+                        if let Some(top) = stack.frames.last_mut() { top.pc = ip as u32 }
+                        tri!(push_frame(stack, callee, instance, index, callee_base, ctx.depth_limit, ctx.max_slots));
+                        code = &callee.ops;
+                        ip = 0;
+                        base = callee_base;
+                        regs = &mut stack.slots[base..];
                     }
                     Op::CallIndirect { base, index, table, ty } => {
                         let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];

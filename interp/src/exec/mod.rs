@@ -209,27 +209,17 @@ fn enter(
     base: usize,
 ) -> Result<(), TrapCode> {
     let config = store.engine.config();
-    if store.outer_frames + stack.frames.len() >= config.max_call_depth {
-        return Err(TrapCode::StackOverflow);
-    }
     let func = &store.instances[instance as usize].module.funcs()[index as usize];
-    let end = base + func.frame_size as usize;
-    if end > stack.slots.len() {
-        if end > config.max_stack_slots {
-            return Err(TrapCode::StackOverflow);
-        }
-        let len = end.max(stack.slots.len() * 2).min(config.max_stack_slots);
-        stack.slots.resize(len, 0);
-    }
-    stack.slots[base + func.params as usize..base + func.locals as usize].fill(0);
-    let base = u32::try_from(base).map_err(|_| TrapCode::StackOverflow)?;
-    stack.frames.push(Frame {
+    let depth_limit = config.max_call_depth.saturating_sub(store.outer_frames);
+    dispatch::push_frame(
+        stack,
+        func,
         instance,
-        func: index,
-        pc: 0,
+        index,
         base,
-    });
-    Ok(())
+        depth_limit,
+        config.max_stack_slots,
+    )
 }
 
 /// Runs frames until the entry frame returns.
@@ -243,6 +233,11 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
             return Ok(());
         };
         let exit = {
+            let config = store.inner.engine.config();
+            let depth_limit = config
+                .max_call_depth
+                .saturating_sub(store.inner.outer_frames);
+            let max_slots = config.max_stack_slots;
             let StoreInner {
                 instances,
                 memories,
@@ -256,7 +251,6 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
                 ..
             } = &mut store.inner;
             let inst = &instances[frame.instance as usize];
-            let code = &inst.module.funcs()[frame.func as usize].ops;
             let mem = match inst.memories.first() {
                 Some(&m) => &mut memories[m as usize],
                 None => &mut no_memory,
@@ -271,23 +265,21 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
                 data_dropped,
                 fuel,
                 limiter,
+                instance: frame.instance,
+                code: inst.module.funcs(),
+                depth_limit,
+                max_slots,
             };
-            let regs = &mut stack.slots[frame.base as usize..];
-            let mut pc = frame.pc as usize;
-            let exit = dispatch::run(&mut ctx, regs, code, &mut pc);
-            if let Some(top) = stack.frames.last_mut() {
-                top.pc = pc as u32;
-            }
-            exit
+            dispatch::run(&mut ctx, stack)
         };
         match exit {
-            Exit::Return { src, count } => {
-                let base = frame.base as usize;
-                let src = base + src as usize;
-                stack.slots.copy_within(src..src + count as usize, base);
+            Exit::Return => {
                 stack.frames.pop();
             }
             Exit::Call { func, base } => {
+                let Some(&frame) = stack.frames.last() else {
+                    return Ok(());
+                };
                 let base = frame.base as usize + base as usize;
                 match store.inner.funcs[func as usize] {
                     FuncEntity::Wasm {
