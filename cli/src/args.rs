@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! kestrel run [--dir HOST[::GUEST]]... [--env NAME=VAL]... [--invoke NAME] <WASM> [--] [ARGS]...
+//! kestrel compile [--fuel] --output <FILE> <WASM>
 //! kestrel validate <WASM>...
 //! kestrel help [COMMAND] | --help | -h | --version | -V
 //! ```
@@ -31,6 +32,8 @@ pub enum Command {
     Version,
     /// `kestrel run`.
     Run(RunOptions),
+    /// `kestrel compile`.
+    Compile(CompileOptions),
     /// `kestrel validate`: the files to check.
     Validate(Vec<String>),
 }
@@ -42,6 +45,8 @@ pub enum Topic {
     Main,
     /// `kestrel run --help`.
     Run,
+    /// `kestrel compile --help`.
+    Compile,
     /// `kestrel validate --help`.
     Validate,
 }
@@ -52,6 +57,7 @@ impl Topic {
         match self {
             Topic::Main => "Usage: kestrel <COMMAND>",
             Topic::Run => "Usage: kestrel run [OPTIONS] <WASM>...",
+            Topic::Compile => "Usage: kestrel compile [OPTIONS] --output <FILE> <WASM>",
             Topic::Validate => "Usage: kestrel validate <WASM>...",
         }
     }
@@ -66,6 +72,7 @@ impl Topic {
 
 Commands:
   run       Runs a WebAssembly module
+  compile   Translates a module into a precompiled bytecode image
   validate  Checks that WebAssembly modules are valid
   help      Print this message or the help of the given command
 
@@ -81,10 +88,11 @@ Options:
 {usage}
 
 Arguments:
-  <WASM>...  The module to run (a binary `.wasm` or a text `.wat` file), then
-             the arguments for it: the guest's arguments after its own name,
-             or those of the function given to `--invoke`. Arguments after
-             <WASM> go to the guest even if they start with `-`
+  <WASM>...  The module to run (a binary `.wasm`, a text `.wat` file, or a
+             `.kbc` image from `kestrel compile`), then the arguments for
+             it: the guest's arguments after its own name, or those of the
+             function given to `--invoke`. Arguments after <WASM> go to the
+             guest even if they start with `-`
 
 Options:
       --dir <HOST_DIR[::GUEST_DIR]>  Grants the guest access to the host
@@ -105,14 +113,39 @@ Exit status:
                 usage = self.usage(),
                 trap = crate::run::TRAP_STATUS,
             ),
-            Topic::Validate => format!(
-                "Checks that WebAssembly modules are valid: decodes, validates and
-translates each one, and prints `<WASM>: ok` for it
+            Topic::Compile => format!(
+                "Translates a WebAssembly module into a precompiled Kestrel bytecode
+image: what `kestrel run` and `Module::from_image` load without translating
+again (on a device, straight from flash). An image runs only on a Kestrel
+with the same instruction set
 
 {usage}
 
 Arguments:
-  <WASM>...  The modules to check (binary `.wasm` or text `.wat` files)
+  <WASM>  The module to compile (a binary `.wasm` or a text `.wat` file)
+
+Options:
+  -o, --output <FILE>  Where to write the image (by convention, `.kbc`)
+      --fuel           Compiles with fuel metering, for an engine with
+                       `Config::consume_fuel` (an image loads only into an
+                       engine with the same setting; `kestrel run` has it off)
+  -h, --help           Print help
+
+Exit status:
+  0 when the image is written, 1 for an error, 2 for a usage error
+",
+                usage = self.usage()
+            ),
+            Topic::Validate => format!(
+                "Checks that WebAssembly modules are valid: decodes, validates and
+translates each one (or checks and verifies each image), and prints
+`<WASM>: ok` for it
+
+{usage}
+
+Arguments:
+  <WASM>...  The modules to check (binary `.wasm` or text `.wat` files, or
+             `.kbc` images)
 
 Options:
   -h, --help  Print help
@@ -139,6 +172,17 @@ pub struct RunOptions {
     pub file: String,
     /// Everything after the file.
     pub args: Vec<String>,
+}
+
+/// The options of `kestrel compile`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CompileOptions {
+    /// The module to compile.
+    pub input: String,
+    /// Where to write the image.
+    pub output: String,
+    /// Whether to compile with fuel metering.
+    pub fuel: bool,
 }
 
 /// A `--dir` option.
@@ -199,7 +243,7 @@ where
     let Some(first) = args.next() else {
         return Err(UsageError::new(
             Topic::Main,
-            "a command is required: `kestrel run` or `kestrel validate`",
+            "a command is required: `kestrel run`, `kestrel compile` or `kestrel validate`",
         ));
     };
     match first.as_str() {
@@ -208,11 +252,13 @@ where
         "help" => match args.next().as_deref() {
             None => Ok(Command::Help(Topic::Main)),
             Some("run") => Ok(Command::Help(Topic::Run)),
+            Some("compile") => Ok(Command::Help(Topic::Compile)),
             Some("validate") => Ok(Command::Help(Topic::Validate)),
             Some("help") => Ok(Command::Help(Topic::Main)),
             Some(other) => Err(unknown_command(other)),
         },
         "run" => parse_run(args),
+        "compile" => parse_compile(args),
         "validate" => parse_validate(args),
         flag if is_flag(flag) => Err(unexpected(Topic::Main, flag)),
         other => Err(unknown_command(other)),
@@ -243,6 +289,7 @@ fn unknown_command(name: &str) -> UsageError {
 const DIR: &str = "--dir <HOST_DIR[::GUEST_DIR]>";
 const ENV: &str = "--env <NAME=VAL>";
 const INVOKE: &str = "--invoke <FUNCTION>";
+const OUTPUT: &str = "--output <FILE>";
 
 fn parse_run(mut args: impl Iterator<Item = String>) -> Result<Command, UsageError> {
     let mut opts = RunOptions::default();
@@ -264,15 +311,15 @@ fn parse_run(mut args: impl Iterator<Item = String>) -> Result<Command, UsageErr
         match name {
             "-h" | "--help" => return Ok(Command::Help(Topic::Run)),
             "--dir" => {
-                let value = value(inline, &mut args, DIR)?;
+                let value = value(inline, &mut args, DIR, Topic::Run)?;
                 opts.dirs.push(parse_dir(&value)?);
             }
             "--env" => {
-                let value = value(inline, &mut args, ENV)?;
+                let value = value(inline, &mut args, ENV, Topic::Run)?;
                 opts.env.push(parse_env(&value)?);
             }
             "--invoke" => {
-                let value = value(inline, &mut args, INVOKE)?;
+                let value = value(inline, &mut args, INVOKE, Topic::Run)?;
                 if opts.invoke.is_some() {
                     return Err(UsageError::new(
                         Topic::Run,
@@ -295,6 +342,55 @@ fn parse_run(mut args: impl Iterator<Item = String>) -> Result<Command, UsageErr
     rest.next_if(|a| a == "--");
     opts.args = rest.collect();
     Ok(Command::Run(opts))
+}
+
+/// `kestrel compile`: options before or after the module, as clap allows;
+/// `--` ends the options.
+fn parse_compile(mut args: impl Iterator<Item = String>) -> Result<Command, UsageError> {
+    let mut input = None;
+    let mut output = None;
+    let mut fuel = false;
+    let mut options_ended = false;
+    while let Some(arg) = args.next() {
+        if options_ended || !is_flag(&arg) {
+            if input.is_some() {
+                return Err(unexpected(Topic::Compile, &arg));
+            }
+            input = Some(arg);
+            continue;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        match name {
+            "--" => options_ended = true,
+            "-h" | "--help" => return Ok(Command::Help(Topic::Compile)),
+            "-o" | "--output" => {
+                let value = value(inline, &mut args, OUTPUT, Topic::Compile)?;
+                if output.is_some() {
+                    return Err(UsageError::new(
+                        Topic::Compile,
+                        format!("the argument '{OUTPUT}' cannot be used multiple times"),
+                    ));
+                }
+                output = Some(value);
+            }
+            "--fuel" if inline.is_none() => fuel = true,
+            _ => return Err(unexpected(Topic::Compile, &arg)),
+        }
+    }
+    let missing = |what: &str| {
+        UsageError::new(
+            Topic::Compile,
+            format!("the following required arguments were not provided:\n  {what}"),
+        )
+    };
+    Ok(Command::Compile(CompileOptions {
+        input: input.ok_or_else(|| missing("<WASM>"))?,
+        output: output.ok_or_else(|| missing(OUTPUT))?,
+        fuel,
+    }))
 }
 
 fn parse_validate(args: impl Iterator<Item = String>) -> Result<Command, UsageError> {
@@ -332,10 +428,11 @@ fn value(
     inline: Option<String>,
     args: &mut impl Iterator<Item = String>,
     option: &str,
+    topic: Topic,
 ) -> Result<String, UsageError> {
     let missing = || {
         UsageError::new(
-            Topic::Run,
+            topic,
             format!("a value is required for '{option}' but none was supplied"),
         )
     };
@@ -532,6 +629,68 @@ mod tests {
         );
     }
 
+    fn compile(args: &[&str]) -> CompileOptions {
+        match parse(args) {
+            Ok(Command::Compile(opts)) => opts,
+            other => panic!("{args:?} parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn compile_options_anywhere() {
+        let expected = CompileOptions {
+            input: "m.wat".into(),
+            output: "m.kbc".into(),
+            fuel: false,
+        };
+        assert_eq!(compile(&["compile", "m.wat", "-o", "m.kbc"]), expected);
+        assert_eq!(compile(&["compile", "-o", "m.kbc", "m.wat"]), expected);
+        assert_eq!(compile(&["compile", "--output=m.kbc", "m.wat"]), expected);
+        assert_eq!(
+            compile(&["compile", "--output", "m.kbc", "m.wat"]),
+            expected
+        );
+        let fuel = compile(&["compile", "--fuel", "m.wat", "-o", "m.kbc"]);
+        assert!(fuel.fuel);
+        // After `--` a name may start with `-`.
+        assert_eq!(
+            compile(&["compile", "-o", "x", "--", "-m.wat"]).input,
+            "-m.wat"
+        );
+        for args in [
+            &["compile", "--help"][..],
+            &["compile", "m.wat", "-h"],
+            &["help", "compile"],
+        ] {
+            assert_eq!(parse(args), Ok(Command::Help(Topic::Compile)), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn compile_usage_errors() {
+        let e = error(&["compile", "m.wat"]);
+        assert_eq!(e.topic, Topic::Compile);
+        assert!(e.message.contains("--output <FILE>"), "{e}");
+        assert!(error(&["compile", "-o", "x"]).message.contains("<WASM>"));
+        assert_eq!(
+            error(&["compile", "-o"]).message,
+            "a value is required for '--output <FILE>' but none was supplied"
+        );
+        assert_eq!(
+            error(&["compile", "a.wat", "b.wat", "-o", "x"]).message,
+            "unexpected argument 'b.wat' found"
+        );
+        assert_eq!(
+            error(&["compile", "--fuel=yes", "a.wat", "-o", "x"]).message,
+            "unexpected argument '--fuel=yes' found"
+        );
+        assert!(
+            error(&["compile", "a.wat", "-o", "x", "-o", "y"])
+                .message
+                .contains("cannot be used multiple times")
+        );
+    }
+
     #[test]
     fn missing_values() {
         for (args, option) in [
@@ -653,7 +812,7 @@ mod tests {
 
     #[test]
     fn help_pages_are_aligned() {
-        for topic in [Topic::Main, Topic::Run, Topic::Validate] {
+        for topic in [Topic::Main, Topic::Run, Topic::Compile, Topic::Validate] {
             let help = topic.help();
             assert!(help.contains(topic.usage()));
             // Nothing wider than a classic terminal.

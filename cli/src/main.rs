@@ -12,12 +12,15 @@
 //!   an exit status; also `validate`, which shares the loading.
 //! - [`invoke`]: `--invoke` arguments parsed by parameter type, and results
 //!   printed as wasmtime prints them.
+//! - [`compile`]: `kestrel compile`, a module to a precompiled bytecode
+//!   image.
 //!
 //! Exit statuses: the guest's own (`proc_exit`, or 0 when `_start`
 //! returns), 1 for an error, [`run::TRAP_STATUS`] (134) for a trap, 2 for a
 //! usage error.
 
 mod args;
+mod compile;
 mod invoke;
 mod run;
 
@@ -68,6 +71,13 @@ fn dispatch(args: Vec<String>) -> i32 {
             eprintln!("error: {failure}");
             failure.status()
         }),
+        Ok(Command::Compile(opts)) => match compile::compile(&opts) {
+            Ok(()) => 0,
+            Err(failure) => {
+                eprintln!("error: {failure}");
+                failure.status()
+            }
+        },
         Ok(Command::Validate(files)) => run::validate(&files),
         Err(usage) => {
             eprintln!("{usage}");

@@ -1,11 +1,14 @@
-//! `kestrel run` and `kestrel validate`: loading a module, setting up WASI,
-//! calling the guest, and turning how it ended into an exit status.
+//! `kestrel run` and `kestrel validate`: loading a module (or a precompiled
+//! image), setting up WASI, calling the guest, and turning how it ended into
+//! an exit status.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
-use kestrel_interp::{Engine, Error, Extern, Func, Instance, Linker, Module, Store, Val};
+use kestrel_interp::{
+    Engine, Error, ErrorKind, Extern, Func, ImageError, Instance, Linker, Module, Store, Val,
+};
 use kestrel_wasi::{I32Exit, WasiCtx, hosted::HostSys};
 
 use crate::args::RunOptions;
@@ -50,16 +53,46 @@ fn error(message: impl Into<String>) -> Failure {
     Failure::Error(message.into())
 }
 
-/// Reads `path` and compiles it: text is assembled first.
+/// Reads `path` and compiles it: text is assembled first, and a
+/// precompiled image (it starts with `\0kbc`) is loaded as it is.
 pub fn load(engine: &Engine, path: &str) -> Result<Module, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| error(format!("failed to read `{path}`: {e}")))?;
-    let wasm = to_binary(path, &bytes)?;
+    let bytes = read(path)?;
+    if kestrel_interp::image::is_image(&bytes) {
+        return Module::from_image_copied(engine, &bytes)
+            .map_err(|e| error(format!("failed to load `{path}`: {}", image_error(&e))));
+    }
+    compile(engine, path, &bytes)
+}
+
+/// The contents of `path`.
+pub fn read(path: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| error(format!("failed to read `{path}`: {e}")))
+}
+
+/// Compiles the module in `bytes`, read from `path` (binary or text).
+pub fn compile(engine: &Engine, path: &str, bytes: &[u8]) -> Result<Module, Failure> {
+    let wasm = to_binary(path, bytes)?;
     Module::new(engine, &wasm).map_err(|e| {
         error(format!(
             "failed to load `{path}`: {}",
             one_line(&e.to_string())
         ))
     })
+}
+
+/// Why an image did not load, with what to do about a fuel mismatch in
+/// this tool's words.
+fn image_error(e: &Error) -> String {
+    match e.kind() {
+        ErrorKind::Image(ImageError::ConfigMismatch {
+            setting: "Config::consume_fuel",
+            image: true,
+            ..
+        }) => "the image was compiled with `--fuel`, which `kestrel run` does not meter: \
+               compile it without `--fuel`"
+            .to_string(),
+        _ => one_line(&e.to_string()),
+    }
 }
 
 /// The binary form of the file's contents.

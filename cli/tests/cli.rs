@@ -407,7 +407,7 @@ fn usage_errors_exit_2() {
         ),
         (
             &[],
-            "error: a command is required: `kestrel run` or `kestrel validate`",
+            "error: a command is required: `kestrel run`, `kestrel compile` or `kestrel validate`",
         ),
     ] {
         let run = kestrel(args);
@@ -501,4 +501,172 @@ fn args_reach_the_guest() {
 
     let run = kestrel(&["run", &wat, "--help"]);
     assert_eq!(run.stdout, format!("{wat}\n--help\n"));
+}
+
+/// A scratch path that does not exist yet.
+fn output(name: &str) -> String {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("kestrel-cli-tests")
+        .join(name);
+    let _ = std::fs::remove_file(&path);
+    path.to_str().expect("UTF-8 temp path").to_string()
+}
+
+#[test]
+fn compiled_images_run_like_their_module() {
+    let wat = file("math-image.wat", MATH);
+    let kbc = output("math.kbc");
+    let run = kestrel(&["compile", &wat, "-o", &kbc]);
+    assert_eq!(
+        (run.status, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+    let image = std::fs::read(&kbc).unwrap();
+    assert!(image.starts_with(b"\0kbc"));
+    for (name, args, expected) in [
+        ("add", &["40", "2"][..], "42\n"),
+        ("mul64", &["-3", "5"], "-15\n"),
+        ("divmod", &["7", "2"], "3\n1\n"),
+    ] {
+        let mut from_image = vec!["run", "--invoke", name, &kbc];
+        from_image.extend(args);
+        let mut from_text = vec!["run", "--invoke", name, &wat];
+        from_text.extend(args);
+        let (a, b) = (kestrel(&from_image), kestrel(&from_text));
+        assert_eq!((a.status, a.stdout.as_str()), (0, expected), "{}", a.stderr);
+        assert_eq!((b.status, b.stdout), (a.status, a.stdout));
+    }
+    // `validate` checks images too.
+    let run = kestrel(&["validate", &kbc]);
+    assert_eq!((run.status, run.stdout), (0, format!("{kbc}: ok\n")));
+}
+
+#[test]
+fn compiled_wasi_commands_get_their_arguments() {
+    let wat = file("args-image.wat", list_printer("args_sizes_get", "args_get"));
+    let kbc = output("args.kbc");
+    assert_eq!(kestrel(&["compile", "--output", &kbc, &wat]).status, 0);
+    let run = kestrel(&["run", &kbc, "one", "two words"]);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.stdout, format!("{kbc}\none\ntwo words\n"));
+    assert_eq!(run.status, 0);
+}
+
+#[test]
+fn compiled_traps_keep_their_names() {
+    let wat = file(
+        "boom-image.wat",
+        r#"(module
+  (func $boom unreachable)
+  (func $main (export "_start") call $boom))"#,
+    );
+    let kbc = output("boom.kbc");
+    assert_eq!(kestrel(&["compile", &wat, "-o", &kbc]).status, 0);
+    let run = kestrel(&["run", &kbc]);
+    assert_eq!(run.status, TRAP_STATUS);
+    let frames: Vec<&str> = run.stderr.lines().skip(2).map(|l| l.trim()).collect();
+    assert_eq!(frames, ["0: boom", "1: main"], "{}", run.stderr);
+}
+
+#[test]
+fn compile_errors() {
+    // Not a valid module: the loader's one-line message.
+    let bad = file("invalid-image.wat", "(module (func (result i32)))");
+    let run = kestrel(&["compile", &bad, "-o", &output("never.kbc")]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: failed to load `{bad}`: invalid module")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // An output that cannot be written.
+    let good = file("good-image.wat", MATH);
+    let run = kestrel(&["compile", &good, "-o", "no/such/dir/m.kbc"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: failed to write `no/such/dir/m.kbc`: "),
+        "{}",
+        run.stderr
+    );
+    // An image is not compiled again.
+    let kbc = output("twice.kbc");
+    assert_eq!(kestrel(&["compile", &good, "-o", &kbc]).status, 0);
+    let run = kestrel(&["compile", &kbc, "-o", &output("thrice.kbc")]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr,
+        format!("error: `{kbc}` is already a Kestrel bytecode image\n")
+    );
+    // Usage errors.
+    let run = kestrel(&["compile", &good]);
+    assert_eq!(run.status, 2);
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("error: the following required arguments were not provided:")
+    );
+    assert!(
+        run.stderr
+            .contains("Usage: kestrel compile [OPTIONS] --output <FILE> <WASM>")
+    );
+}
+
+#[test]
+fn bad_images_are_one_line_errors() {
+    let good = file("corrupt-src.wat", MATH);
+    let kbc = output("corrupt.kbc");
+    assert_eq!(kestrel(&["compile", &good, "-o", &kbc]).status, 0);
+    let mut image = std::fs::read(&kbc).unwrap();
+    let last = image.len() - 1;
+    image[last] ^= 1;
+    let corrupt = file("corrupt-flipped.kbc", &image);
+    let run = kestrel(&["run", "--invoke", "add", &corrupt, "1", "2"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: failed to load `{corrupt}`: image is corrupt: its checksum is "
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1);
+    let truncated = file("corrupt-truncated.kbc", &image[..40]);
+    let run = kestrel(&["run", &truncated]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: failed to load `{truncated}`: image is truncated: the end of the image is cut off\n"
+        )
+    );
+    // Compiled with fuel metering, which `kestrel run` does not do.
+    let metered = output("metered.kbc");
+    assert_eq!(
+        kestrel(&["compile", "--fuel", &good, "-o", &metered]).status,
+        0
+    );
+    let run = kestrel(&["run", "--invoke", "add", &metered, "1", "2"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("compiled with `--fuel`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn compile_help() {
+    for args in [&["compile", "--help"][..], &["help", "compile"]] {
+        let run = kestrel(args);
+        assert_eq!(run.status, 0);
+        assert!(
+            run.stdout
+                .contains("Usage: kestrel compile [OPTIONS] --output <FILE> <WASM>\n")
+        );
+        assert!(run.stdout.contains("-o, --output <FILE>"));
+        assert!(run.stdout.contains("--fuel"));
+    }
+    assert!(kestrel(&["--help"]).stdout.contains("\n  compile   "));
 }

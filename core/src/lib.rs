@@ -9,6 +9,12 @@
 //! module description in Kestrel's own types, and errors that say where and why
 //! a module was rejected.
 //!
+//! Features: `decode` brings in wasmparser (the re-export, `features` and
+//! `ModuleInfo::body`); `validate` (default, implies `decode`) adds
+//! `ModuleInfo::decode`. Without them the crate is only the module
+//! description and its types, which is what a firmware that loads Kestrel's
+//! precompiled bytecode images needs.
+//!
 //! ```
 //! # #[cfg(feature = "validate")] {
 //! // (module (func (export "answer") (result i32) i32.const 42))
@@ -47,10 +53,12 @@ pub use types::{
 };
 /// The decoder and validator Kestrel is built on, re-exported so that the
 /// translator reads function bodies with the very same version.
+#[cfg(feature = "decode")]
 pub use wasmparser;
 
 /// The WebAssembly features Kestrel implements: the 2.0 specification without
 /// SIMD.
+#[cfg(feature = "decode")]
 pub fn features() -> wasmparser::WasmFeatures {
     use wasmparser::WasmFeatures as F;
     F::WASM2.difference(F::SIMD)

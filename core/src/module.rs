@@ -228,6 +228,7 @@ impl ModuleInfo {
 
     /// A reader over the body of defined function `defined` (index among the
     /// module's own functions), given the bytes the module was decoded from.
+    #[cfg(feature = "decode")]
     pub fn body<'a>(
         &self,
         bytes: &'a [u8],

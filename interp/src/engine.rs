@@ -79,7 +79,7 @@ impl Config {
     }
 
     /// The WebAssembly features modules are validated with.
-    #[cfg_attr(not(feature = "translate"), allow(dead_code))]
+    #[cfg(feature = "translate")]
     pub(crate) fn features(&self) -> kestrel_core::wasmparser::WasmFeatures {
         let mut features = kestrel_core::features();
         features.set(

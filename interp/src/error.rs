@@ -6,6 +6,8 @@ use core::fmt;
 use kestrel_core::{FuncType, ValType};
 
 use crate::Trap;
+use crate::image::ImageError;
+#[cfg(feature = "translate")]
 use crate::translate::TranslateError;
 
 /// An error from any stage: decoding, translation, linking, instantiation,
@@ -23,12 +25,16 @@ pub enum ErrorKind {
     /// The module bytes are malformed, invalid or use unsupported features.
     Module(kestrel_core::Error),
     /// A function body could not be translated.
+    #[cfg(feature = "translate")]
     Translate {
         /// The function's index in its module.
         func: u32,
         /// Why.
         error: TranslateError,
     },
+    /// A precompiled bytecode image is corrupt, malformed, or does not fit
+    /// this build or engine.
+    Image(ImageError),
     /// An import could not be resolved.
     Link(LinkError),
     /// Execution trapped.
@@ -237,6 +243,13 @@ impl From<kestrel_core::Error> for Error {
     }
 }
 
+impl From<ImageError> for Error {
+    #[cold]
+    fn from(e: ImageError) -> Self {
+        ErrorKind::Image(e).into()
+    }
+}
+
 impl From<LinkError> for Error {
     #[cold]
     fn from(e: LinkError) -> Self {
@@ -255,9 +268,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.kind {
             ErrorKind::Module(e) => fmt::Display::fmt(e, f),
+            #[cfg(feature = "translate")]
             ErrorKind::Translate { func, error } => {
                 write!(f, "cannot translate function {func}: {error}")
             }
+            ErrorKind::Image(e) => fmt::Display::fmt(e, f),
             ErrorKind::Link(e) => fmt::Display::fmt(e, f),
             ErrorKind::Trap(trap) => fmt::Display::fmt(trap, f),
             ErrorKind::Host(e) => fmt::Display::fmt(e, f),
@@ -276,6 +291,7 @@ impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match &*self.kind {
             ErrorKind::Module(e) => Some(e),
+            ErrorKind::Image(e) => Some(e),
             ErrorKind::Trap(t) => Some(t),
             ErrorKind::Host(e) => Some(&**e),
             _ => None,

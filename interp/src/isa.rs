@@ -315,6 +315,84 @@ macro_rules! for_each_memory {
 }
 pub(crate) use for_each_memory;
 
+/// Defines `Op` from its variant list and derives from that same list what
+/// precompiled images need (see `crate::image`): the tag of each op, its
+/// fields in declaration order, and the shape of the instruction set, so
+/// that an op added to the tables is covered without further code.
+///
+/// `#[repr(u16)]` on `Op` fixes its layout (a `repr(C)` union of `repr(C)`
+/// structs that each start with the `u16` tag), which is what lets an image
+/// in flash be used as `[Op]` without a copy.
+macro_rules! op_enum {
+    (
+        $(#[$attr:meta])*
+        pub enum Op {
+            $( $(#[$vattr:meta])* $name:ident $({ $($field:ident : $ty:ty),* $(,)? })? ),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        pub enum Op {
+            $( $(#[$vattr])* $name $({ $($field: $ty),* })?, )*
+        }
+
+        /// The tag of each op: `#[repr(u16)]` numbers the variants of `Op`
+        /// from zero in declaration order, and so does this mirror.
+        #[repr(u16)]
+        #[derive(Clone, Copy)]
+        enum OpTag {
+            $( $name, )*
+        }
+
+        impl Op {
+            /// Every op's name with its fields' names, sizes and alignments
+            /// (in bytes), in declaration order: the shape of the
+            /// instruction set, from which images take their fingerprint.
+            pub const SHAPE: &'static [(&'static str, &'static [(&'static str, usize, usize)])] = &[
+                $( (stringify!($name), &[ $( $( (
+                    stringify!($field),
+                    core::mem::size_of::<$ty>(),
+                    core::mem::align_of::<$ty>(),
+                ) ),* )? ]), )*
+            ];
+
+            /// The op's tag, its discriminant in memory.
+            pub(crate) fn tag(&self) -> u16 {
+                match self {
+                    $( Op::$name { .. } => OpTag::$name as u16, )*
+                }
+            }
+
+            /// Calls `f` with the size, alignment and value (zero- or
+            /// sign-extended) of each field, in declaration order.
+            pub(crate) fn for_each_field(&self, mut f: impl FnMut(usize, usize, u64)) {
+                match *self {
+                    $( Op::$name $({ $($field),* })? => {
+                        $( $( f(
+                            core::mem::size_of::<$ty>(),
+                            core::mem::align_of::<$ty>(),
+                            $field as u64,
+                        ); )* )?
+                    } )*
+                }
+            }
+
+            /// The op with tag `tag`, each field read by `read(size,
+            /// alignment)` in declaration order; `None` if no op has that
+            /// tag.
+            pub(crate) fn from_fields(tag: u16, mut read: impl FnMut(usize, usize) -> u64) -> Option<Op> {
+                $(
+                    if tag == OpTag::$name as u16 {
+                        return Some(Op::$name $({ $(
+                            $field: read(core::mem::size_of::<$ty>(), core::mem::align_of::<$ty>()) as $ty
+                        ),* })?);
+                    }
+                )*
+                None
+            }
+        }
+    };
+}
+
 macro_rules! define_op {
     (
         load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
@@ -325,12 +403,14 @@ macro_rules! define_op {
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
         compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
     ) => {
+        op_enum! {
         /// One instruction of Kestrel's register bytecode.
         ///
         /// See the [module documentation](self) for the operand model. The
         /// numeric ops are generated from [`for_each_numeric!`]; their meaning
         /// is the spec instruction of the same name.
         #[derive(Debug, Clone, Copy, PartialEq)]
+        #[repr(u16)]
         pub enum Op {
             /// Trap with `unreachable`.
             Unreachable,
@@ -426,6 +506,7 @@ macro_rules! define_op {
                 )?
             )*
         }
+        }
     };
 }
 
@@ -441,6 +522,8 @@ macro_rules! define_op_access {
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
         compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
     ) => {
+        // Used by the translator only.
+        #[cfg_attr(not(feature = "translate"), allow(dead_code))]
         impl Op {
             /// The result slot of an op that only writes its result there and
             /// reads nothing from it first: such an op may be retargeted to
@@ -502,6 +585,8 @@ macro_rules! define_fusion {
         binary_trap { $($binary_trap:tt)* }
         compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
     ) => {
+        // Used by the translator only.
+        #[cfg_attr(not(feature = "translate"), allow(dead_code))]
         impl Op {
             /// The branch that jumps when this comparison's result is
             /// non-zero (`when`) or zero (`!when`), reading the comparison's

@@ -35,9 +35,12 @@
 //! ```
 //!
 //! The crate is `no_std` with `alloc`. Features: `translate` (default)
-//! provides [`Module::new`]; it needs atomic compare-and-swap, because
+//! provides `Module::new`; it needs atomic compare-and-swap, because
 //! wasmparser's validator shares data through `Arc`, so builds for `thumbv6m`
-//! turn it off. `std` (default) adds conveniences of the standard library.
+//! turn it off. Without it the crate depends on neither the translator nor
+//! wasmparser and runs precompiled bytecode images ([`image`],
+//! [`Module::from_image`]), made on a host with [`Module::serialize`].
+//! `std` (default) adds conveniences of the standard library.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -45,6 +48,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod code;
 mod context;
 mod disas;
 mod engine;
@@ -52,16 +56,18 @@ mod error;
 mod exec;
 mod externals;
 mod func;
+pub mod image;
 mod instance;
 pub mod isa;
 mod limits;
 mod linker;
 mod module;
 mod store;
-#[cfg_attr(not(feature = "translate"), allow(dead_code))]
+#[cfg(feature = "translate")]
 pub mod translate;
 mod trap;
 mod value;
+mod verify;
 
 #[cfg(not(target_has_atomic = "ptr"))]
 pub(crate) use alloc::rc::Rc as Shared;
@@ -78,6 +84,7 @@ pub use func::{
     Caller, Func, IntoFunc, ResumableCall, ResumableInvocation, TypedFunc, WasmRet, WasmTy,
     WasmTyList,
 };
+pub use image::ImageError;
 pub use instance::Instance;
 pub use kestrel_core::{
     FuncType, GlobalType, Limits, MemoryType, Mutability, RefType, TableType, ValType,

@@ -1,11 +1,13 @@
 //! Compiled modules.
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 use kestrel_core::{ExternIdx, ImportKind, ModuleInfo};
 
-use crate::translate::CompiledFunc;
-use crate::{Engine, ExternType, Shared};
+use crate::code::CompiledFunc;
+use crate::image;
+use crate::{Engine, Error, ExternType, Shared};
 
 /// A validated module with every function translated to register bytecode.
 ///
@@ -38,20 +40,31 @@ impl Module {
     #[cfg(feature = "translate")]
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, crate::Error> {
         let bytes = bytes.as_ref();
+        use crate::ErrorKind;
         use crate::translate::translate;
-        use crate::{Error, ErrorKind};
-        use alloc::vec::Vec;
         let info = ModuleInfo::decode_with_features(bytes, engine.config().features())?;
+        let metering = engine.config().consume_fuel;
         let funcs = (0..info.bodies.len())
             .map(|i| {
-                translate(&info, bytes, i, engine.config().consume_fuel).map_err(|error| {
+                let error = |error| {
                     Error::from(ErrorKind::Translate {
                         func: info.imported_funcs + i as u32,
                         error,
                     })
-                })
+                };
+                let func = translate(&info, bytes, i, metering).map_err(error)?;
+                // The executor skips bounds checks on the strength of the
+                // verifier, so translated code is verified like an image's,
+                // in every build: a translator bug is an error, not UB.
+                crate::verify::verify(&info, &func, i, metering).map_err(|r| {
+                    error(crate::translate::TranslateError::Unverified {
+                        at: r.at,
+                        reason: r.reason,
+                    })
+                })?;
+                Ok(func)
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, Error>>()?;
         Ok(Module {
             inner: Shared::new(ModuleInner {
                 engine: engine.clone(),
@@ -59,6 +72,108 @@ impl Module {
                 funcs: funcs.into_boxed_slice(),
             }),
         })
+    }
+
+    /// Loads a precompiled bytecode image (see [`Module::serialize`]) for
+    /// execution in place: the ops are used straight from `image`, never
+    /// copied, so an image in flash costs RAM only for the module's
+    /// description (types, imports, exports, segments, names). Needs neither
+    /// the translator nor wasmparser.
+    ///
+    /// The image is checked first (format, checksum, instruction set, the
+    /// engine's fuel setting, every index) and every function verified, so a
+    /// corrupt or forged image is an error, never undefined behaviour. Its
+    /// op region must be aligned for [`Op`](crate::isa::Op): place the image
+    /// at an address that is a multiple of 8, for example with
+    /// [`include_image!`](crate::include_image).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), kestrel_interp::Error> {
+    /// use kestrel_interp::image::AlignedImage;
+    /// use kestrel_interp::{Engine, Linker, Module, Store};
+    ///
+    /// // On the host: compile and serialize.
+    /// let engine = Engine::default();
+    /// let wasm = wat::parse_str(r#"(module (func (export "answer") (result i32) i32.const 42))"#)
+    ///     .expect("valid text");
+    /// let image = Module::new(&engine, wasm)?.serialize();
+    ///
+    /// // On the device the image is in flash, embedded with
+    /// // `include_image!("answer.kbc")`; here, an aligned static copy.
+    /// static FLASH: std::sync::OnceLock<AlignedImage<1024>> = std::sync::OnceLock::new();
+    /// let flash = FLASH.get_or_init(|| {
+    ///     let mut flash = AlignedImage([0; 1024]);
+    ///     flash.0[..image.len()].copy_from_slice(&image);
+    ///     flash
+    /// });
+    /// let module = Module::from_image(&engine, flash.as_bytes())?;
+    ///
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let answer = instance.get_typed_func::<(), i32>(&store, "answer")?;
+    /// assert_eq!(answer.call(&mut store, ())?, 42);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_image(engine: &Engine, image: &'static [u8]) -> Result<Module, Error> {
+        let loaded = image::load_static(engine, image)?;
+        Ok(Module::from_loaded(engine, loaded))
+    }
+
+    /// Loads a precompiled bytecode image as [`Module::from_image`] does,
+    /// copying the ops out of `image`: for an image read at run time, from a
+    /// file or the network. `image` needs no particular alignment.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), kestrel_interp::Error> {
+    /// use kestrel_interp::{Config, Engine, Module};
+    /// let engine = Engine::default();
+    /// let image = Module::new(&engine, wat::parse_str("(module)").expect("valid text"))?.serialize();
+    /// assert!(Module::from_image_copied(&engine, &image).is_ok());
+    /// // An image is only loaded by an engine with the same fuel setting.
+    /// let fuel = Engine::new(Config::new().consume_fuel(true));
+    /// assert!(Module::from_image_copied(&fuel, &image).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_image_copied(engine: &Engine, image: &[u8]) -> Result<Module, Error> {
+        let loaded = image::load_copied(engine, image)?;
+        Ok(Module::from_loaded(engine, loaded))
+    }
+
+    fn from_loaded(engine: &Engine, loaded: image::Loaded) -> Module {
+        Module {
+            inner: Shared::new(ModuleInner {
+                engine: engine.clone(),
+                info: loaded.info,
+                funcs: loaded.funcs,
+            }),
+        }
+    }
+
+    /// The module as a precompiled bytecode image: its description and
+    /// translated functions, which [`Module::from_image`] loads without
+    /// translating again (see [`image`](crate::image) for the format). The
+    /// image records whether the module was compiled with fuel metering and
+    /// loads only into an engine with the same setting.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), kestrel_interp::Error> {
+    /// use kestrel_interp::{Engine, Module};
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, wat::parse_str("(module)").expect("valid text"))?;
+    /// let image = module.serialize();
+    /// assert!(kestrel_interp::image::is_image(&image));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn serialize(&self) -> Vec<u8> {
+        let inner = &self.inner;
+        image::write(
+            &inner.info,
+            &inner.funcs,
+            inner.engine.config().consume_fuel,
+        )
     }
 
     /// Checks that `bytes` are a valid module Kestrel can run, without

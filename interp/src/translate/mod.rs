@@ -11,7 +11,6 @@
 mod control;
 mod stack;
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -37,6 +36,14 @@ pub enum TranslateError {
     Malformed(kestrel_core::Error),
     /// The function has no body in the bytes given.
     MissingBody,
+    /// The translator produced code the verifier rejects: a Kestrel bug,
+    /// refused rather than run (the executor relies on verified code).
+    Unverified {
+        /// Index of the rejected op, if one op is at fault.
+        at: Option<u32>,
+        /// What the verifier found.
+        reason: crate::verify::VerifyError,
+    },
 }
 
 impl fmt::Display for TranslateError {
@@ -49,6 +56,13 @@ impl fmt::Display for TranslateError {
                 write!(f, "unsupported instruction at byte offset {offset:#x}")
             }
             TranslateError::Malformed(e) => fmt::Display::fmt(e, f),
+            TranslateError::Unverified { at, reason } => {
+                write!(f, "internal error: translated code failed verification")?;
+                if let Some(at) = at {
+                    write!(f, " at op {at}")?;
+                }
+                write!(f, ": {reason}")
+            }
             TranslateError::MissingBody => {
                 f.write_str("function body not found in the module bytes")
             }
@@ -62,18 +76,9 @@ impl From<kestrel_core::wasmparser::BinaryReaderError> for TranslateError {
     }
 }
 
-/// A translated function: its bytecode and frame shape.
-#[derive(Debug, Clone)]
-pub struct CompiledFunc {
-    /// The bytecode.
-    pub ops: Box<[Op]>,
-    /// Number of parameters.
-    pub params: u16,
-    /// Number of locals, parameters included.
-    pub locals: u16,
-    /// Slots the frame needs: locals plus the operand stack's high-water mark.
-    pub frame_size: u16,
-}
+/// A translated function (defined in `crate::code`, which builds without
+/// the translator).
+pub use crate::code::{Code, CompiledFunc};
 
 pub(crate) struct Translator<'m> {
     module: &'m ModuleInfo,
@@ -145,7 +150,7 @@ pub fn translate(
     }
     let frame_size = t.slot(t.max_height)?;
     Ok(CompiledFunc {
-        ops: t.ops.into_boxed_slice(),
+        ops: Code::Owned(t.ops.into_boxed_slice()),
         params: ty.params().len() as u16,
         locals,
         frame_size,
