@@ -11,10 +11,10 @@ use super::memory::{self, bulk_range};
 use super::numeric::{self, NumericTrap};
 use super::{Frame, ValueStack};
 use crate::TrapCode;
+use crate::code::CompiledFunc;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
 use crate::limits::Limiter;
 use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, MemoryEntity, TableEntity};
-use crate::translate::CompiledFunc;
 
 /// Why the loop stopped.
 pub(crate) enum Exit {
@@ -106,6 +106,18 @@ impl From<NumericTrap> for TrapCode {
     }
 }
 
+/// Register `r` of the running frame, unchecked.
+///
+/// # Safety
+///
+/// `r < regs.len()`: see the argument at the top of [`run`].
+#[inline(always)]
+unsafe fn slot(regs: &mut [u64], r: Reg) -> &mut u64 {
+    debug_assert!((r as usize) < regs.len());
+    // SAFETY: the caller promises `r` is in bounds.
+    unsafe { regs.get_unchecked_mut(r as usize) }
+}
+
 macro_rules! define_run {
     (
         load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
@@ -128,11 +140,28 @@ macro_rules! define_run {
             let mut ip = top.pc as usize;
             let mut base = top.base as usize;
             let mut regs: &mut [u64] = &mut stack.slots[base..];
+            // Register and op accesses below skip bounds checks. SAFETY (for
+            // every `get_unchecked` in `reg!` and the op fetch): each function
+            // run here passed `verify` when its module was made (translated
+            // or loaded from an image; `Module` has no other constructor and
+            // its code is immutable). By its invariant 2 every single-slot
+            // register operand is below the function's `frame_size`, and
+            // `regs` is `slots[base..]` with `base + frame_size <=
+            // slots.len()` (`push_frame` grows the slots before any frame is
+            // entered and they never shrink while it runs). By invariants 3,
+            // 4 and 5, `ip` only ever names an op of `code`: it starts at 0 of
+            // a non-empty function or at a saved `pc` (after a call, which is
+            // never last, or at a `ConsumeFuel` to retry), every jump target
+            // is in range, `BrTable` entries exist, and no op that falls
+            // through is last. Multi-slot operands keep checked slicing.
+            macro_rules! reg {
+                ($r:expr) => { *unsafe { slot(regs, $r) } };
+            }
             macro_rules! get {
-                ($t:ty, $r:expr) => { <$t as Slot>::from_bits(regs[$r as usize]) };
+                ($t:ty, $r:expr) => { <$t as Slot>::from_bits(reg!($r)) };
             }
             macro_rules! set {
-                ($r:expr, $v:expr) => { regs[$r as usize] = Slot::into_bits($v) };
+                ($r:expr, $v:expr) => { reg!($r) = Slot::into_bits($v) };
             }
             macro_rules! exit {
                 ($e:expr) => {{
@@ -147,7 +176,9 @@ macro_rules! define_run {
                 ($e:expr) => { match $e { Ok(v) => v, Err(c) => trap!(c.into()) } };
             }
             loop {
-                let op = code[ip];
+                debug_assert!(ip < code.len());
+                // SAFETY: `ip < code.len()`, see above.
+                let op = *unsafe { code.get_unchecked(ip) };
                 ip += 1;
                 match op {
                     Op::Unreachable => trap!(TrapCode::Unreachable),
@@ -161,13 +192,13 @@ macro_rules! define_run {
                     },
                     Op::Br { target } => ip = target as usize,
                     Op::BrIfNez { cond, target } => {
-                        if regs[cond as usize] != 0 { ip = target as usize }
+                        if reg!(cond) != 0 { ip = target as usize }
                     }
                     Op::BrIfEqz { cond, target } => {
-                        if regs[cond as usize] == 0 { ip = target as usize }
+                        if reg!(cond) == 0 { ip = target as usize }
                     }
                     Op::BrTable { index, len } => {
-                        ip += (regs[index as usize] as u32).min(len) as usize;
+                        ip += (reg!(index) as u32).min(len) as usize;
                     }
                     Op::BrCopy { dst, src, count, target } => {
                         let src = src as usize;
@@ -189,20 +220,20 @@ macro_rules! define_run {
                         base = caller.base as usize;
                         regs = &mut stack.slots[base..];
                     }
-                    Op::Copy { dst, src } => regs[dst as usize] = regs[src as usize],
-                    Op::Const32 { dst, value } => regs[dst as usize] = value as u64,
+                    Op::Copy { dst, src } => reg!(dst) = reg!(src),
+                    Op::Const32 { dst, value } => reg!(dst) = value as u64,
                     Op::Const64 { dst, lo, hi } => {
-                        regs[dst as usize] = (hi as u64) << 32 | lo as u64
+                        reg!(dst) = (hi as u64) << 32 | lo as u64
                     }
                     Op::Select { dst, cond, a, b } => {
-                        let v = if regs[cond as usize] != 0 { regs[a as usize] } else { regs[b as usize] };
-                        regs[dst as usize] = v;
+                        let v = if reg!(cond) != 0 { reg!(a) } else { reg!(b) };
+                        reg!(dst) = v;
                     }
                     Op::GlobalGet { dst, global } => {
-                        regs[dst as usize] = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
+                        reg!(dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
                     }
                     Op::GlobalSet { src, global } => {
-                        ctx.globals[ctx.inst.globals[global as usize] as usize].value = regs[src as usize];
+                        ctx.globals[ctx.inst.globals[global as usize] as usize].value = reg!(src);
                     }
                     Op::Call { func, base: at } => {
                         let store_func = ctx.inst.funcs[func as usize];
@@ -224,7 +255,7 @@ macro_rules! define_run {
                     }
                     Op::CallIndirect { base, index, table, ty } => {
                         let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        let index = regs[index as usize] as u32 as usize;
+                        let index = reg!(index) as u32 as usize;
                         let Some(&entry) = table.elems.get(index) else {
                             trap!(TrapCode::UndefinedElement)
                         };
@@ -245,14 +276,14 @@ macro_rules! define_run {
                     Op::MemoryFill { dst, value, len } => {
                         let bytes = &mut ctx.mem.bytes;
                         let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(regs[dst as usize], regs[len as usize], bytes.len(), TrapCode::MemoryOutOfBounds));
-                        bytes[d..d + n].fill(regs[value as usize] as u8);
+                        let d = tri!(bulk_range(reg!(dst), reg!(len), bytes.len(), TrapCode::MemoryOutOfBounds));
+                        bytes[d..d + n].fill(reg!(value) as u8);
                     }
                     Op::MemoryCopy { dst, src, len } => {
                         let bytes = &mut ctx.mem.bytes;
                         let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(regs[dst as usize], regs[len as usize], bytes.len(), TrapCode::MemoryOutOfBounds));
-                        let s = tri!(bulk_range(regs[src as usize], regs[len as usize], bytes.len(), TrapCode::MemoryOutOfBounds));
+                        let d = tri!(bulk_range(reg!(dst), reg!(len), bytes.len(), TrapCode::MemoryOutOfBounds));
+                        let s = tri!(bulk_range(reg!(src), reg!(len), bytes.len(), TrapCode::MemoryOutOfBounds));
                         bytes.copy_within(s..s + n, d);
                     }
                     Op::MemoryInit { dst, src, len, data } => {
@@ -262,8 +293,8 @@ macro_rules! define_run {
                             &ctx.inst.module.info().data[data as usize].bytes
                         };
                         let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(regs[dst as usize], regs[len as usize], ctx.mem.bytes.len(), TrapCode::MemoryOutOfBounds));
-                        let s = tri!(bulk_range(regs[src as usize], regs[len as usize], segment.len(), TrapCode::MemoryOutOfBounds));
+                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.bytes.len(), TrapCode::MemoryOutOfBounds));
+                        let s = tri!(bulk_range(reg!(src), reg!(len), segment.len(), TrapCode::MemoryOutOfBounds));
                         ctx.mem.bytes[d..d + n].copy_from_slice(&segment[s..s + n]);
                     }
                     Op::DataDrop { data } => {
@@ -272,14 +303,14 @@ macro_rules! define_run {
                     Op::TableGet { dst, index, table } => {
                         let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
                         match table.elems.get(get!(u32, index) as usize) {
-                            Some(&v) => regs[dst as usize] = v,
+                            Some(&v) => reg!(dst) = v,
                             None => trap!(TrapCode::TableOutOfBounds),
                         }
                     }
                     Op::TableSet { index, value, table } => {
                         let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
                         match table.elems.get_mut(get!(u32, index) as usize) {
-                            Some(slot) => *slot = regs[value as usize],
+                            Some(slot) => *slot = reg!(value),
                             None => trap!(TrapCode::TableOutOfBounds),
                         }
                     }
@@ -289,7 +320,7 @@ macro_rules! define_run {
                     }
                     Op::TableGrow { dst, table } => {
                         let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        let init = regs[dst as usize];
+                        let init = reg!(dst);
                         let delta = get!(u32, dst + 1);
                         set!(dst, table.grow(delta, init, ctx.limiter).unwrap_or(u32::MAX));
                     }
@@ -329,19 +360,19 @@ macro_rules! define_run {
                         ctx.elems[ctx.inst.elems[elem as usize] as usize] = Box::new([]);
                     }
                     Op::RefFunc { dst, func } => {
-                        regs[dst as usize] = ctx.inst.funcs[func as usize] as u64 + 1;
+                        reg!(dst) = ctx.inst.funcs[func as usize] as u64 + 1;
                     }
-                    Op::RefIsNull { dst, src } => set!(dst, regs[src as usize] == 0),
+                    Op::RefIsNull { dst, src } => set!(dst, reg!(src) == 0),
                     $(
                         Op::$ln { dst, addr, offset } => {
-                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(&ctx.mem.bytes, regs[addr as usize], offset));
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(&ctx.mem.bytes, reg!(addr), offset));
                             set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
                         }
                     )*
                     $(
                         Op::$sn { addr, value, offset } => {
                             let v = get!($sv, value) as $sm;
-                            tri!(memory::store(&mut ctx.mem.bytes, regs[addr as usize], offset, v.to_le_bytes()));
+                            tri!(memory::store(&mut ctx.mem.bytes, reg!(addr), offset, v.to_le_bytes()));
                         }
                     )*
                     $(
