@@ -137,11 +137,14 @@ macro_rules! define_run {
             let Some(&top) = stack.frames.last() else { return Exit::Return };
             let compiled = ctx.code;
             let mut code: &[Op] = &compiled[top.func as usize].ops;
-            let mut ip = top.pc as usize;
+            debug_assert!((top.pc as usize) < code.len());
+            // SAFETY: a saved `pc` names an op of its function (below).
+            let mut ip: *const Op = unsafe { code.as_ptr().add(top.pc as usize) };
             let mut base = top.base as usize;
             let mut regs: &mut [u64] = &mut stack.slots[base..];
-            // Register and op accesses below skip bounds checks. SAFETY (for
-            // every `get_unchecked` in `reg!` and the op fetch): each function
+            // Register and op accesses below skip bounds checks, and `ip` is a
+            // pointer into `code`. SAFETY (for `reg!`, `jump!`, the op fetch
+            // and every `ip` adjustment): each function
             // run here passed `verify` when its module was made (translated
             // or loaded from an image; `Module` has no other constructor and
             // its code is immutable). By its invariant 2 every single-slot
@@ -149,7 +152,7 @@ macro_rules! define_run {
             // `regs` is `slots[base..]` with `base + frame_size <=
             // slots.len()` (`push_frame` grows the slots before any frame is
             // entered and they never shrink while it runs). By invariants 3,
-            // 4 and 5, `ip` only ever names an op of `code`: it starts at 0 of
+            // 4 and 5, `ip` names an op of `code` whenever it is read: it starts at 0 of
             // a non-empty function or at a saved `pc` (after a call, which is
             // never last, or at a `ConsumeFuel` to retry), every jump target
             // is in range, `BrTable` entries exist, and no op that falls
@@ -163,9 +166,20 @@ macro_rules! define_run {
             macro_rules! set {
                 ($r:expr, $v:expr) => { reg!($r) = Slot::into_bits($v) };
             }
+            // The index of the op `ip` points at.
+            macro_rules! pc {
+                () => { unsafe { ip.offset_from(code.as_ptr()) } as u32 };
+            }
+            macro_rules! jump {
+                ($target:expr) => {{
+                    debug_assert!(($target as usize) < code.len());
+                    ip = unsafe { code.as_ptr().add($target as usize) };
+                }};
+            }
             macro_rules! exit {
                 ($e:expr) => {{
-                    if let Some(top) = stack.frames.last_mut() { top.pc = ip as u32 }
+                    let pc = pc!();
+                    if let Some(top) = stack.frames.last_mut() { top.pc = pc }
                     return $e;
                 }};
             }
@@ -176,37 +190,40 @@ macro_rules! define_run {
                 ($e:expr) => { match $e { Ok(v) => v, Err(c) => trap!(c.into()) } };
             }
             loop {
-                debug_assert!(ip < code.len());
-                // SAFETY: `ip < code.len()`, see above.
-                let op = *unsafe { code.get_unchecked(ip) };
-                ip += 1;
-                match op {
+                debug_assert!(code.as_ptr_range().contains(&ip));
+                // SAFETY: `ip` names an op of `code`, see above; after the
+                // last op it may point one past the end, never read.
+                let op: &Op = unsafe { &*ip };
+                ip = unsafe { ip.add(1) };
+                match *op {
                     Op::Unreachable => trap!(TrapCode::Unreachable),
                     Op::ConsumeFuel { amount } => match ctx.fuel.checked_sub(amount as u64) {
                         Some(left) => *ctx.fuel = left,
                         None => {
                             // Resume at this op, charging the run again.
-                            ip -= 1;
+                            ip = unsafe { ip.sub(1) };
                             exit!(Exit::OutOfFuel)
                         }
                     },
-                    Op::Br { target } => ip = target as usize,
+                    Op::Br { target } => jump!(target),
                     Op::BrIfNez { cond, target } => {
-                        if reg!(cond) != 0 { ip = target as usize }
+                        if reg!(cond) != 0 { jump!(target) }
                     }
                     Op::BrIfEqz { cond, target } => {
-                        if reg!(cond) == 0 { ip = target as usize }
+                        if reg!(cond) == 0 { jump!(target) }
                     }
                     Op::BrTable { index, len } => {
-                        ip += (reg!(index) as u32).min(len) as usize;
+                        // Invariant 4: the `len + 1` entries follow.
+                        let entry = (reg!(index) as u32).min(len) as usize;
+                        ip = unsafe { ip.add(entry) };
                     }
                     Op::BrCopy { dst, src, count, target } => {
                         let src = src as usize;
                         regs.copy_within(src..src + count as usize, dst as usize);
-                        ip = target as usize;
+                        jump!(target);
                     }
                     Op::Return | Op::ReturnMany { .. } => {
-                        if let Op::ReturnMany { src, count } = op {
+                        if let Op::ReturnMany { src, count } = *op {
                             let src = src as usize;
                             regs.copy_within(src..src + count as usize, 0);
                         }
@@ -216,7 +233,7 @@ macro_rules! define_run {
                         stack.frames.pop();
                         let Some(&caller) = stack.frames.last() else { exit!(Exit::Return) };
                         code = &compiled[caller.func as usize].ops;
-                        ip = caller.pc as usize;
+                        jump!(caller.pc);
                         base = caller.base as usize;
                         regs = &mut stack.slots[base..];
                     }
@@ -246,10 +263,11 @@ macro_rules! define_run {
                         // A call within the instance stays in this loop.
                         let callee = &compiled[index as usize];
                         let callee_base = base + at as usize;
-                        if let Some(top) = stack.frames.last_mut() { top.pc = ip as u32 }
+                        let pc = pc!();
+                        if let Some(top) = stack.frames.last_mut() { top.pc = pc }
                         tri!(push_frame(stack, callee, instance, index, callee_base, ctx.depth_limit, ctx.max_slots));
                         code = &callee.ops;
-                        ip = 0;
+                        jump!(0);
                         base = callee_base;
                         regs = &mut stack.slots[base..];
                     }
@@ -412,11 +430,11 @@ macro_rules! define_run {
                         }
                         Op::$cbr { lhs, rhs, target } => {
                             let f: fn($ca, $ca) -> bool = $cf;
-                            if f(get!($ca, lhs), get!($ca, rhs)) { ip = target as usize }
+                            if f(get!($ca, lhs), get!($ca, rhs)) { jump!(target) }
                         }
                         Op::$cbrnot { lhs, rhs, target } => {
                             let f: fn($ca, $ca) -> bool = $cf;
-                            if !f(get!($ca, lhs), get!($ca, rhs)) { ip = target as usize }
+                            if !f(get!($ca, lhs), get!($ca, rhs)) { jump!(target) }
                         }
                         $(
                             Op::$cimm { dst, lhs, imm } => {
@@ -425,11 +443,11 @@ macro_rules! define_run {
                             }
                             Op::$cbrimm { lhs, imm, target } => {
                                 let f: fn($ca, $ca) -> bool = $cf;
-                                if f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { ip = target as usize }
+                                if f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { jump!(target) }
                             }
                             Op::$cbrnotimm { lhs, imm, target } => {
                                 let f: fn($ca, $ca) -> bool = $cf;
-                                if !f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { ip = target as usize }
+                                if !f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { jump!(target) }
                             }
                         )?
                     )*
