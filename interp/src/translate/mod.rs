@@ -186,6 +186,26 @@ impl Translator<'_> {
         (writes == Some(slot)).then_some(at)
     }
 
+    /// If the top entry is the result of an `eqz` just emitted, removes that
+    /// op and the entry and returns the register the `eqz` tested: a
+    /// `select` on `eqz(x)` is a `select` on `x` with its operands swapped
+    /// (compilers emit this for `if x & 1 == 0 { .. } else { .. }`). The
+    /// tested register still holds `x`: the `eqz` was the last op.
+    fn eqz_on_top(&mut self) -> Option<Reg> {
+        let top = self.slot(self.height().checked_sub(1)?).ok()?;
+        let at = self.fusable_writing(top)?;
+        if at + 1 != self.ops.len() || !matches!(self.stack.last(), Some(Operand::Temp)) {
+            return None;
+        }
+        let (Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. }) = self.ops[at] else {
+            return None;
+        };
+        self.ops.pop();
+        self.stack.pop();
+        self.fusable = None;
+        Some(src)
+    }
+
     /// Charges one instruction to the current run.
     fn charge(&mut self) {
         if let Some(Op::ConsumeFuel { amount }) = self.fuel.and_then(|at| self.ops.get_mut(at)) {
@@ -321,10 +341,14 @@ impl Translator<'_> {
                 self.fusable = None;
             }
             Operator::Select | Operator::TypedSelect { .. } => {
-                let cond = self.pop_reg()?;
+                let (cond, swap) = match self.eqz_on_top() {
+                    Some(src) => (src, true),
+                    None => (self.pop_reg()?, false),
+                };
                 let b = self.pop_reg()?;
                 let a = self.pop_reg()?;
                 let dst = self.push_result()?;
+                let (a, b) = if swap { (b, a) } else { (a, b) };
                 self.emit_result(Op::Select { dst, cond, a, b });
             }
             Operator::LocalGet { local_index } => {
