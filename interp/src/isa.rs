@@ -450,6 +450,10 @@ macro_rules! define_op {
             /// in `base..`, results are written to `base..`. `base` is also
             /// the callee's frame base.
             Call { func: u32, base: Reg },
+            /// As `Call`, for defined function `func` of the same module
+            /// (index among the module's own functions): resolved when
+            /// translating, so the call never leaves the dispatch loop.
+            CallInternal { func: u32, base: Reg },
             /// Call the function that table `table` holds at index `index`,
             /// checking it against type `ty`; arguments and results as `Call`.
             CallIndirect { base: Reg, index: Reg, table: u16, ty: u32 },

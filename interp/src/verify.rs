@@ -459,6 +459,10 @@ macro_rules! define_check {
                         self.reg([src])?;
                     }
                     Op::Call { func, base } => self.call(base, self.func(func)?)?,
+                    Op::CallInternal { func, base } => {
+                        let index = u64::from(self.module.imported_funcs) + u64::from(func);
+                        self.call(base, func_type(self.module, index)?)?
+                    }
                     Op::CallIndirect { base, index, table, ty } => {
                         if self.table(table as u32)? != RefType::FuncRef {
                             return Err(VerifyError::ElementType);

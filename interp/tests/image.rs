@@ -567,11 +567,11 @@ fn forged_register_out_of_the_frame() {
     // A call's arguments and results, past the frame's end.
     let (_, reason) = verdict(|image| {
         let (_, _, frame_size) = forge::frame(image, 1);
-        let (at, op) = find(image, 1, |op| matches!(op, Op::Call { .. }));
-        let Op::Call { func, .. } = op else {
+        let (at, op) = find(image, 1, |op| matches!(op, Op::CallInternal { .. }));
+        let Op::CallInternal { func, .. } = op else {
             unreachable!()
         };
-        let op = Op::Call {
+        let op = Op::CallInternal {
             func,
             base: frame_size,
         };
@@ -724,11 +724,11 @@ fn forged_fall_off_the_end() {
 #[test]
 fn forged_indices() {
     let (_, reason) = verdict(|image| {
-        let (at, op) = find(image, 1, |op| matches!(op, Op::Call { .. }));
-        let Op::Call { base, .. } = op else {
+        let (at, op) = find(image, 1, |op| matches!(op, Op::CallInternal { .. }));
+        let Op::CallInternal { base, .. } = op else {
             unreachable!()
         };
-        forge::set_op(image, 1, at, Op::Call { func: 99, base });
+        forge::set_op(image, 1, at, Op::CallInternal { func: 99, base });
     });
     assert_eq!(
         reason,

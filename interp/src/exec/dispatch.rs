@@ -252,20 +252,17 @@ macro_rules! define_run {
                     Op::GlobalSet { src, global } => {
                         ctx.globals[ctx.inst.globals[global as usize] as usize].value = reg!(src);
                     }
-                    Op::Call { func, base: at } => {
-                        let store_func = ctx.inst.funcs[func as usize];
-                        let FuncEntity::Wasm { instance, index, .. } = ctx.funcs[store_func as usize] else {
-                            exit!(Exit::Call { func: store_func, base: at })
-                        };
-                        if instance != ctx.instance {
-                            exit!(Exit::Call { func: store_func, base: at })
-                        }
-                        // A call within the instance stays in this loop.
-                        let callee = &compiled[index as usize];
+                    // An imported function: the host's, or another instance's.
+                    Op::Call { func, base } => {
+                        exit!(Exit::Call { func: ctx.inst.funcs[func as usize], base })
+                    }
+                    // A call within the instance stays in this loop.
+                    Op::CallInternal { func, base: at } => {
+                        let callee = &compiled[func as usize];
                         let callee_base = base + at as usize;
                         let pc = pc!();
                         if let Some(top) = stack.frames.last_mut() { top.pc = pc }
-                        tri!(push_frame(stack, callee, instance, index, callee_base, ctx.depth_limit, ctx.max_slots));
+                        tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
                         code = &callee.ops;
                         jump!(0);
                         base = callee_base;

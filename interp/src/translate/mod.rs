@@ -309,10 +309,15 @@ impl Translator<'_> {
                 let ty = self.module.func_type(function_index);
                 let (params, results) = (ty.params().len(), ty.results().len());
                 let base = self.call_args(params)?;
-                self.emit(Op::Call {
-                    func: function_index,
-                    base,
-                });
+                self.emit(
+                    match function_index.checked_sub(self.module.imported_funcs) {
+                        Some(func) => Op::CallInternal { func, base },
+                        None => Op::Call {
+                            func: function_index,
+                            base,
+                        },
+                    },
+                );
                 self.call_results(results)?;
             }
             Operator::CallIndirect {
