@@ -241,7 +241,12 @@ impl ModuleInfo {
                         let naming = naming?;
                         list.push((naming.index, naming.name.into()));
                     }
-                    list.sort_by_key(|(i, _)| *i);
+                    // The spec requires increasing indices; sort only a map
+                    // that breaks that rule, and unstably: a stable sort's
+                    // buffer costs 4 KiB of stack on a microcontroller.
+                    if !list.is_sorted_by_key(|(i, _)| *i) {
+                        list.sort_unstable_by_key(|(i, _)| *i);
+                    }
                     list.dedup_by_key(|(i, _)| *i);
                     self.func_names = list;
                 }
