@@ -111,12 +111,7 @@ impl<'a, T> Caller<'a, T> {
 
     /// An export of the calling instance, such as its `"memory"`.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
-        let instance = &self.store.inner.instances[self.instance? as usize];
-        instance
-            .exports
-            .iter()
-            .find(|(n, _)| &**n == name)
-            .map(|(_, e)| *e)
+        self.store.inner.instances[self.instance? as usize].export(name)
     }
 
     /// The engine of the store.

@@ -10,7 +10,9 @@ use crate::context::AsContext;
 use crate::error::{LinkError, UsageError};
 use crate::exec::memory_range;
 use crate::externals::{new_memory, new_table};
-use crate::store::{FuncEntity, GlobalEntity, InstanceEntity, StoreId, StoreInner};
+use crate::store::{
+    FuncEntity, GlobalEntity, InstanceEntity, StoreId, StoreInner, reserve_entities,
+};
 use crate::trap::Trap;
 use crate::{
     Error, Extern, Func, Global, Memory, Module, Store, Table, TrapCode, TypedFunc, WasmTyList,
@@ -32,12 +34,7 @@ impl Instance {
     /// The export named `name`.
     pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
         let store = store.as_context();
-        let instance = self.entity(&store.inner)?;
-        instance
-            .exports
-            .iter()
-            .find(|(n, _)| &**n == name)
-            .map(|(_, e)| *e)
+        self.entity(&store.inner)?.export(name)
     }
 
     /// The exported function named `name`.
@@ -76,9 +73,10 @@ impl Instance {
         let store = store.as_context();
         self.entity(&store.inner)
             .map(|i| {
-                i.exports
-                    .iter()
-                    .map(|(n, e)| (String::from(&**n), *e))
+                let names = i.module.info().exports.iter();
+                names
+                    .zip(&i.exports)
+                    .map(|(export, e)| (String::from(&*export.name), *e))
                     .collect()
             })
             .unwrap_or_default()
@@ -136,6 +134,26 @@ pub(crate) fn instantiate<T>(
         return Err(UsageError::ResourceLimit { what: "instances" }.into());
     }
     let index = inner.instances.len() as u32;
+    let defined = |all: usize, imported: u32| all.saturating_sub(imported as usize);
+    reserve_entities(&mut inner.instances, 1);
+    reserve_entities(
+        &mut inner.funcs,
+        defined(info.funcs.len(), info.imported_funcs),
+    );
+    reserve_entities(
+        &mut inner.tables,
+        defined(info.tables.len(), info.imported_tables),
+    );
+    reserve_entities(
+        &mut inner.memories,
+        defined(info.memories.len(), info.imported_memories),
+    );
+    reserve_entities(
+        &mut inner.globals,
+        defined(info.globals.len(), info.imported_globals),
+    );
+    reserve_entities(&mut inner.elems, info.elements.len());
+    reserve_entities(&mut inner.data_dropped, info.data.len());
     let mut entity = InstanceEntity {
         module: module.clone(),
         funcs: Vec::with_capacity(info.funcs.len()),
@@ -230,7 +248,7 @@ pub(crate) fn instantiate<T>(
                 index: entity.globals[g as usize],
             }),
         };
-        entity.exports.push((export.name.clone(), item));
+        entity.exports.push(item);
     }
     inner.instances.push(entity);
     initialize_segments(inner, index)?;

@@ -116,7 +116,18 @@ pub(crate) struct InstanceEntity {
     pub datas: Vec<u32>,
     /// Module type index to store-interned signature.
     pub types: Vec<u32>,
-    pub exports: Vec<(Box<str>, Extern)>,
+    /// What each of the module's exports names, in the module's order
+    /// (the names stay in the module).
+    pub exports: Vec<Extern>,
+}
+
+impl InstanceEntity {
+    /// The export named `name`.
+    pub(crate) fn export(&self, name: &str) -> Option<Extern> {
+        let exports = &self.module.info().exports;
+        let at = exports.iter().position(|e| &*e.name == name)?;
+        self.exports.get(at).copied()
+    }
 }
 
 /// Which store a handle belongs to, so that using a handle with another
@@ -171,6 +182,18 @@ pub(crate) struct StoreInner {
     pub limiter: Limiter,
 }
 
+/// Makes room for `additional` more entities in one of the store's lists:
+/// exactly while the list is empty (most stores hold one instance, and a
+/// `Vec`'s first allocation of four would be most of its overhead),
+/// amortised after that.
+pub(crate) fn reserve_entities<T>(list: &mut Vec<T>, additional: usize) {
+    if list.capacity() == 0 {
+        list.reserve_exact(additional);
+    } else {
+        list.reserve(additional);
+    }
+}
+
 impl StoreInner {
     pub(crate) fn new(engine: &Engine) -> Self {
         StoreInner {
@@ -198,6 +221,7 @@ impl StoreInner {
         match self.types.iter().position(|t| t == ty) {
             Some(i) => i as u32,
             None => {
+                reserve_entities(&mut self.types, 1);
                 self.types.push(ty.clone());
                 (self.types.len() - 1) as u32
             }
