@@ -277,38 +277,40 @@ macro_rules! for_each_numeric {
 pub(crate) use for_each_numeric;
 
 /// Calls `$callback!` with the table of memory accesses (loads and stores of
-/// memory 0 at `addr + offset`), preceded by `$extra`: `Name(in memory) ->
-/// in slot` for loads, `Name(in slot) -> in memory` for stores.
+/// memory 0 at `addr + offset`), preceded by `$extra`: `Name / NameIdx(in
+/// memory) -> in slot` for loads, `Name / NameIdx(in slot) -> in memory` for
+/// stores. `NameIdx` is the access fused with the `i32.add` that computed
+/// its address: it reads `base + index` (wrapping, as the add did).
 macro_rules! for_each_memory {
     ($callback:ident $($extra:tt)*) => {
         $callback! {
             $($extra)*
             load {
-                I32Load(u32) -> u32;
-                I64Load(u64) -> u64;
-                F32Load(u32) -> u32;
-                F64Load(u64) -> u64;
-                I32Load8S(i8) -> i32;
-                I32Load8U(u8) -> u32;
-                I32Load16S(i16) -> i32;
-                I32Load16U(u16) -> u32;
-                I64Load8S(i8) -> i64;
-                I64Load8U(u8) -> u64;
-                I64Load16S(i16) -> i64;
-                I64Load16U(u16) -> u64;
-                I64Load32S(i32) -> i64;
-                I64Load32U(u32) -> u64;
+                I32Load / I32LoadIdx(u32) -> u32;
+                I64Load / I64LoadIdx(u64) -> u64;
+                F32Load / F32LoadIdx(u32) -> u32;
+                F64Load / F64LoadIdx(u64) -> u64;
+                I32Load8S / I32Load8SIdx(i8) -> i32;
+                I32Load8U / I32Load8UIdx(u8) -> u32;
+                I32Load16S / I32Load16SIdx(i16) -> i32;
+                I32Load16U / I32Load16UIdx(u16) -> u32;
+                I64Load8S / I64Load8SIdx(i8) -> i64;
+                I64Load8U / I64Load8UIdx(u8) -> u64;
+                I64Load16S / I64Load16SIdx(i16) -> i64;
+                I64Load16U / I64Load16UIdx(u16) -> u64;
+                I64Load32S / I64Load32SIdx(i32) -> i64;
+                I64Load32U / I64Load32UIdx(u32) -> u64;
             }
             store {
-                I32Store(u32) -> u32;
-                I64Store(u64) -> u64;
-                F32Store(u32) -> u32;
-                F64Store(u64) -> u64;
-                I32Store8(u32) -> u8;
-                I32Store16(u32) -> u16;
-                I64Store8(u64) -> u8;
-                I64Store16(u64) -> u16;
-                I64Store32(u64) -> u32;
+                I32Store / I32StoreIdx(u32) -> u32;
+                I64Store / I64StoreIdx(u64) -> u64;
+                F32Store / F32StoreIdx(u32) -> u32;
+                F64Store / F64StoreIdx(u64) -> u64;
+                I32Store8 / I32Store8Idx(u32) -> u8;
+                I32Store16 / I32Store16Idx(u32) -> u16;
+                I64Store8 / I64Store8Idx(u64) -> u8;
+                I64Store16 / I64Store16Idx(u64) -> u16;
+                I64Store32 / I64Store32Idx(u64) -> u32;
             }
         }
     };
@@ -395,8 +397,8 @@ macro_rules! op_enum {
 
 macro_rules! define_op {
     (
-        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -492,6 +494,8 @@ macro_rules! define_op {
             RefIsNull { dst: Reg, src: Reg },
             $( $ln { dst: Reg, addr: Reg, offset: u32 }, )*
             $( $sn { addr: Reg, value: Reg, offset: u32 }, )*
+            $( $lx { dst: Reg, base: Reg, index: Reg, offset: u32 }, )*
+            $( $sx { base: Reg, index: Reg, value: Reg, offset: u32 }, )*
             $( $un { dst: Reg, src: Reg }, )*
             $( $tn { dst: Reg, src: Reg }, )*
             $(
@@ -518,8 +522,8 @@ for_each_memory!(for_each_numeric define_op);
 
 macro_rules! define_op_access {
     (
-        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -544,7 +548,7 @@ macro_rules! define_op_access {
                     | Op::TableSize { dst, .. }
                     | Op::RefFunc { dst, .. }
                     | Op::RefIsNull { dst, .. } => Some(dst),
-                    $( Op::$ln { dst, .. } => Some(dst), )*
+                    $( Op::$ln { dst, .. } | Op::$lx { dst, .. } => Some(dst), )*
                     $( Op::$un { dst, .. } => Some(dst), )*
                     $( Op::$tn { dst, .. } => Some(dst), )*
                     $(

@@ -394,8 +394,8 @@ impl Checker<'_> {
 /// new field) does not compile until it is checked here.
 macro_rules! define_check {
     (
-        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -544,6 +544,18 @@ macro_rules! define_check {
                         Op::$sn { addr, value, offset: _ } => {
                             self.memory()?;
                             self.reg([addr, value])?;
+                        }
+                    )*
+                    $(
+                        Op::$lx { dst, base, index, offset: _ } => {
+                            self.memory()?;
+                            self.reg([dst, base, index])?;
+                        }
+                    )*
+                    $(
+                        Op::$sx { base, index, value, offset: _ } => {
+                            self.memory()?;
+                            self.reg([base, index, value])?;
                         }
                     )*
                     $( Op::$un { dst, src } => self.reg([dst, src])?, )*

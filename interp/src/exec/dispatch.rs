@@ -120,8 +120,8 @@ unsafe fn slot(regs: &mut [u64], r: Reg) -> &mut u64 {
 
 macro_rules! define_run {
     (
-        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -388,6 +388,20 @@ macro_rules! define_run {
                         Op::$sn { addr, value, offset } => {
                             let v = get!($sv, value) as $sm;
                             tri!(memory::store(&mut ctx.mem.bytes, reg!(addr), offset, v.to_le_bytes()));
+                        }
+                    )*
+                    $(
+                        Op::$lx { dst, base, index, offset } => {
+                            let addr = get!(u32, base).wrapping_add(get!(u32, index));
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(&ctx.mem.bytes, addr as u64, offset));
+                            set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
+                        }
+                    )*
+                    $(
+                        Op::$sx { base, index, value, offset } => {
+                            let addr = get!(u32, base).wrapping_add(get!(u32, index));
+                            let v = get!($sv, value) as $sm;
+                            tri!(memory::store(&mut ctx.mem.bytes, addr as u64, offset, v.to_le_bytes()));
                         }
                     )*
                     $(

@@ -206,6 +206,25 @@ impl Translator<'_> {
         Some(src)
     }
 
+    /// If the top entry is the result of an `i32.add` just emitted, removes
+    /// that op and the entry and returns the add's operands: a load or store
+    /// at `a + b` reads both registers itself. They still hold what the add
+    /// read: it was the last op.
+    fn add_on_top(&mut self) -> Option<(Reg, Reg)> {
+        let top = self.slot(self.height().checked_sub(1)?).ok()?;
+        let at = self.fusable_writing(top)?;
+        if at + 1 != self.ops.len() || !matches!(self.stack.last(), Some(Operand::Temp)) {
+            return None;
+        }
+        let Op::I32Add { lhs, rhs, .. } = self.ops[at] else {
+            return None;
+        };
+        self.ops.pop();
+        self.stack.pop();
+        self.fusable = None;
+        Some((lhs, rhs))
+    }
+
     /// Charges one instruction to the current run.
     fn charge(&mut self) {
         if let Some(Op::ConsumeFuel { amount }) = self.fuel.and_then(|at| self.ops.get_mut(at)) {
@@ -670,8 +689,8 @@ macro_rules! imm_form {
 
 macro_rules! define_translate_numeric {
     (
-        load { $( $ln:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident ($sv:ty) -> $sm:ty; )* }
+        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -685,16 +704,43 @@ macro_rules! define_translate_numeric {
                 match *op {
                     $(
                         Operator::$ln { memarg } => {
-                            let addr = self.pop_reg()?;
-                            let dst = self.push_result()?;
-                            self.emit_result(Op::$ln { dst, addr, offset: memarg.offset as u32 });
+                            let offset = memarg.offset as u32;
+                            if let Some((base, index)) = self.add_on_top() {
+                                let dst = self.push_result()?;
+                                self.emit_result(Op::$lx { dst, base, index, offset });
+                            } else {
+                                let addr = self.pop_reg()?;
+                                let dst = self.push_result()?;
+                                self.emit_result(Op::$ln { dst, addr, offset });
+                            }
                         }
                     )*
                     $(
                         Operator::$sn { memarg } => {
-                            let value = self.pop_reg()?;
-                            let addr = self.pop_reg()?;
-                            self.emit(Op::$sn { addr, value, offset: memarg.offset as u32 });
+                            let offset = memarg.offset as u32;
+                            // Fused only when taking the value emits nothing
+                            // (a local), so the add is still the last op.
+                            let fused = match self.stack.last() {
+                                Some(&Operand::Local(value)) => {
+                                    self.stack.pop();
+                                    match self.add_on_top() {
+                                        Some((base, index)) => {
+                                            self.emit(Op::$sx { base, index, value, offset });
+                                            true
+                                        }
+                                        None => {
+                                            self.push(Operand::Local(value))?;
+                                            false
+                                        }
+                                    }
+                                }
+                                _ => false,
+                            };
+                            if !fused {
+                                let value = self.pop_reg()?;
+                                let addr = self.pop_reg()?;
+                                self.emit(Op::$sn { addr, value, offset });
+                            }
                         }
                     )*
                     $(
