@@ -302,8 +302,11 @@ impl Checker<'_> {
     }
 
     /// Each register is in the frame.
-    fn reg<const N: usize>(&self, regs: [Reg; N]) -> Result<(), VerifyError> {
-        regs.into_iter().try_for_each(|r| self.regs(r, 1))
+    /// Not inlined: hundreds of op arms call it, and one shared loop keeps
+    /// the verifier small on firmware.
+    #[inline(never)]
+    fn reg(&self, regs: &[Reg]) -> Result<(), VerifyError> {
+        regs.iter().try_for_each(|&r| self.regs(r, 1))
     }
 
     fn target(&self, target: u32) -> Result<(), VerifyError> {
@@ -417,11 +420,11 @@ macro_rules! define_check {
                         return Ok(false);
                     }
                     Op::BrIfNez { cond, target } | Op::BrIfEqz { cond, target } => {
-                        self.reg([cond])?;
+                        self.reg(&[cond])?;
                         self.target(target)?;
                     }
                     Op::BrTable { index, len } => {
-                        self.reg([index])?;
+                        self.reg(&[index])?;
                         self.br_table(at, len)?;
                         return Ok(false);
                     }
@@ -444,19 +447,19 @@ macro_rules! define_check {
                         self.regs(src, count as usize)?;
                         return Ok(false);
                     }
-                    Op::Copy { dst, src } => self.reg([dst, src])?,
-                    Op::Const32 { dst, value: _ } => self.reg([dst])?,
-                    Op::Const64 { dst, lo: _, hi: _ } => self.reg([dst])?,
-                    Op::Select { dst, cond, a, b } => self.reg([dst, cond, a, b])?,
+                    Op::Copy { dst, src } => self.reg(&[dst, src])?,
+                    Op::Const32 { dst, value: _ } => self.reg(&[dst])?,
+                    Op::Const64 { dst, lo: _, hi: _ } => self.reg(&[dst])?,
+                    Op::Select { dst, cond, a, b } => self.reg(&[dst, cond, a, b])?,
                     Op::GlobalGet { dst, global } => {
                         self.global(global)?;
-                        self.reg([dst])?;
+                        self.reg(&[dst])?;
                     }
                     Op::GlobalSet { src, global } => {
                         if self.global(global)? != Mutability::Var {
                             return Err(VerifyError::ImmutableGlobal { global });
                         }
-                        self.reg([src])?;
+                        self.reg(&[src])?;
                     }
                     Op::Call { func, base } => self.call(base, self.func(func)?)?,
                     Op::CallInternal { func, base } => {
@@ -469,42 +472,42 @@ macro_rules! define_check {
                         }
                         let types = &self.module.types;
                         let ty = checked(types.get(ty as usize), "type", ty as u64, types.len())?;
-                        self.reg([index])?;
+                        self.reg(&[index])?;
                         self.call(base, ty)?;
                     }
                     Op::MemorySize { dst } => {
                         self.memory()?;
-                        self.reg([dst])?;
+                        self.reg(&[dst])?;
                     }
                     Op::MemoryGrow { dst, delta } => {
                         self.memory()?;
-                        self.reg([dst, delta])?;
+                        self.reg(&[dst, delta])?;
                     }
                     Op::MemoryFill { dst, value, len } => {
                         self.memory()?;
-                        self.reg([dst, value, len])?;
+                        self.reg(&[dst, value, len])?;
                     }
                     Op::MemoryCopy { dst, src, len } => {
                         self.memory()?;
-                        self.reg([dst, src, len])?;
+                        self.reg(&[dst, src, len])?;
                     }
                     Op::MemoryInit { dst, src, len, data } => {
                         self.memory()?;
                         self.data(data)?;
-                        self.reg([dst, src, len])?;
+                        self.reg(&[dst, src, len])?;
                     }
                     Op::DataDrop { data } => self.data(data)?,
                     Op::TableGet { dst, index, table } => {
                         self.table(table)?;
-                        self.reg([dst, index])?;
+                        self.reg(&[dst, index])?;
                     }
                     Op::TableSet { index, value, table } => {
                         self.table(table)?;
-                        self.reg([index, value])?;
+                        self.reg(&[index, value])?;
                     }
                     Op::TableSize { dst, table } => {
                         self.table(table)?;
-                        self.reg([dst])?;
+                        self.reg(&[dst])?;
                     }
                     Op::TableGrow { dst, table } => {
                         self.table(table)?;
@@ -531,51 +534,51 @@ macro_rules! define_check {
                     }
                     Op::RefFunc { dst, func } => {
                         self.func(func)?;
-                        self.reg([dst])?;
+                        self.reg(&[dst])?;
                     }
-                    Op::RefIsNull { dst, src } => self.reg([dst, src])?,
+                    Op::RefIsNull { dst, src } => self.reg(&[dst, src])?,
                     $(
                         Op::$ln { dst, addr, offset: _ } => {
                             self.memory()?;
-                            self.reg([dst, addr])?;
+                            self.reg(&[dst, addr])?;
                         }
                     )*
                     $(
                         Op::$sn { addr, value, offset: _ } => {
                             self.memory()?;
-                            self.reg([addr, value])?;
+                            self.reg(&[addr, value])?;
                         }
                     )*
                     $(
                         Op::$lx { dst, base, index, offset: _ } => {
                             self.memory()?;
-                            self.reg([dst, base, index])?;
+                            self.reg(&[dst, base, index])?;
                         }
                     )*
                     $(
                         Op::$sx { base, index, value, offset: _ } => {
                             self.memory()?;
-                            self.reg([base, index, value])?;
+                            self.reg(&[base, index, value])?;
                         }
                     )*
-                    $( Op::$un { dst, src } => self.reg([dst, src])?, )*
-                    $( Op::$tn { dst, src } => self.reg([dst, src])?, )*
+                    $( Op::$un { dst, src } => self.reg(&[dst, src])?, )*
+                    $( Op::$tn { dst, src } => self.reg(&[dst, src])?, )*
                     $(
-                        Op::$bn { dst, lhs, rhs } => self.reg([dst, lhs, rhs])?,
-                        $( Op::$bimm { dst, lhs, imm: _ } => self.reg([dst, lhs])?, )?
+                        Op::$bn { dst, lhs, rhs } => self.reg(&[dst, lhs, rhs])?,
+                        $( Op::$bimm { dst, lhs, imm: _ } => self.reg(&[dst, lhs])?, )?
                     )*
-                    $( Op::$btn { dst, lhs, rhs } => self.reg([dst, lhs, rhs])?, )*
+                    $( Op::$btn { dst, lhs, rhs } => self.reg(&[dst, lhs, rhs])?, )*
                     $(
-                        Op::$cn { dst, lhs, rhs } => self.reg([dst, lhs, rhs])?,
+                        Op::$cn { dst, lhs, rhs } => self.reg(&[dst, lhs, rhs])?,
                         Op::$cbr { lhs, rhs, target } | Op::$cbrnot { lhs, rhs, target } => {
-                            self.reg([lhs, rhs])?;
+                            self.reg(&[lhs, rhs])?;
                             self.target(target)?;
                         }
                         $(
-                            Op::$cimm { dst, lhs, imm: _ } => self.reg([dst, lhs])?,
+                            Op::$cimm { dst, lhs, imm: _ } => self.reg(&[dst, lhs])?,
                             Op::$cbrimm { lhs, imm: _, target }
                             | Op::$cbrnotimm { lhs, imm: _, target } => {
-                                self.reg([lhs])?;
+                                self.reg(&[lhs])?;
                                 self.target(target)?;
                             }
                         )?
