@@ -50,6 +50,11 @@ fn main() {
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=KESTREL_BENCH_RUSTC_VERSION={rustc_version}");
+    // The flags every engine was compiled with (RUSTFLAGS or a cargo
+    // config), for the report: code layout moves interpreter timings.
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
+    let flags = flags.split('\x1f').collect::<Vec<_>>().join(" ");
+    println!("cargo:rustc-env=KESTREL_BENCH_RUSTFLAGS={flags}");
 }
 
 /// Builds the workloads cdylib and returns the path of the `.wasm` file.
