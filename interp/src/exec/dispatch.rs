@@ -72,6 +72,9 @@ pub(super) fn push_frame(
     }
     stack.slots[base + func.params as usize..base + func.locals as usize].fill(0);
     let base = u32::try_from(base).map_err(|_| TrapCode::StackOverflow)?;
+    if stack.frames.len() == stack.frames.capacity() {
+        grow_frames(&mut stack.frames, depth_limit)?;
+    }
     stack.frames.push(Frame {
         instance,
         func: index,
@@ -79,6 +82,18 @@ pub(super) fn push_frame(
         base,
     });
     Ok(())
+}
+
+/// Makes room for one more frame (doubling, but not past `depth_limit`, so a
+/// small board's heap is not spent on frames the limit forbids); an
+/// allocation failure is the same trap as the limit.
+#[cold]
+fn grow_frames(frames: &mut alloc::vec::Vec<Frame>, depth_limit: usize) -> Result<(), TrapCode> {
+    let len = frames.len();
+    let target = (len * 2).clamp(len + 1, depth_limit.max(len + 1));
+    frames
+        .try_reserve_exact(target - len)
+        .map_err(|_| TrapCode::StackOverflow)
 }
 
 /// Grows the slots to at least `end` (doubling), within `max_slots`; an
