@@ -40,18 +40,40 @@ impl ModuleInfo {
         bytes: &[u8],
         features: wasmparser::WasmFeatures,
     ) -> Result<ModuleInfo, Error> {
+        Self::decode_with_bodies(bytes, features, |_, _, body, validator| {
+            validator.validate(&body).map_err(Error::from)
+        })
+    }
+
+    /// As [`decode_with_features`](Self::decode_with_features), but hands
+    /// each function body to `body` with its validator instead of validating
+    /// it here: `body(module, defined, body, validator)` must validate the
+    /// whole body with `validator` (it may translate each operator as it
+    /// goes, reading the code once). `module` holds every section before the
+    /// code section, which is all a function body can refer to; `defined` is
+    /// the index among the module's own functions.
+    pub fn decode_with_bodies<E: From<Error>>(
+        bytes: &[u8],
+        features: wasmparser::WasmFeatures,
+        mut body: impl FnMut(
+            &ModuleInfo,
+            usize,
+            wasmparser::FunctionBody<'_>,
+            &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
+        ) -> Result<(), E>,
+    ) -> Result<ModuleInfo, E> {
         let mut validator = Validator::new_with_features(features);
         let mut module = ModuleInfo::default();
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         for payload in Parser::new(0).parse_all(bytes) {
-            let payload = payload?;
+            let payload = payload.map_err(Error::from)?;
             if let Payload::MemorySection(reader) = &payload {
                 check_memory_limits_u32(bytes, reader.range())?;
             }
-            let valid = validator.payload(&payload)?;
-            if let wasmparser::ValidPayload::Func(func, body) = valid {
+            let valid = validator.payload(&payload).map_err(Error::from)?;
+            if let wasmparser::ValidPayload::Func(func, code) = valid {
                 let mut fv = func.into_validator(core::mem::take(&mut allocs));
-                fv.validate(&body)?;
+                body(&module, module.bodies.len(), code, &mut fv)?;
                 allocs = fv.into_allocations();
             }
             module.add_payload(payload)?;

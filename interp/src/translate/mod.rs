@@ -15,7 +15,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use kestrel_core::ModuleInfo;
-use kestrel_core::wasmparser::{BlockType, Operator};
+use kestrel_core::wasmparser::{
+    BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
+};
 
 use crate::isa::{Op, Reg, for_each_memory, for_each_numeric};
 use control::{Block, BlockKind};
@@ -100,24 +102,73 @@ pub(crate) struct Translator<'m> {
     fuel: Option<usize>,
 }
 
-/// Translates defined function `defined` of `module`, decoded from `bytes`.
+/// Translates defined function `defined` of `module`, decoded (and
+/// validated) from `bytes`.
 pub fn translate(
     module: &ModuleInfo,
     bytes: &[u8],
     defined: usize,
     metering: bool,
 ) -> Result<CompiledFunc, TranslateError> {
-    let func_index = module.imported_funcs as usize + defined;
-    let ty = &module.types[module.funcs[func_index] as usize];
     let body = module
         .body(bytes, defined)
-        .ok_or(TranslateError::FrameTooLarge)?;
-    let mut num_locals = ty.params().len();
+        .ok_or(TranslateError::MissingBody)?;
+    let mut num_locals = module
+        .func_type(module.imported_funcs + defined as u32)
+        .params()
+        .len();
     let mut locals_reader = body.get_locals_reader()?;
     for _ in 0..locals_reader.get_count() {
         let (count, _) = locals_reader.read()?;
         num_locals = num_locals.saturating_add(count as usize);
     }
+    let reader = body.get_operators_reader()?;
+    translate_ops(module, defined, num_locals, reader, metering, None)
+}
+
+/// Validates and translates a function body in one pass over its code:
+/// each operator is validated with `validator` before it is translated, so
+/// the translator only ever sees a valid prefix of the body. `module` must
+/// hold every section before the code section. A validation failure is
+/// `TranslateError::Malformed`.
+pub fn translate_validating(
+    module: &ModuleInfo,
+    defined: usize,
+    body: &FunctionBody<'_>,
+    validator: &mut FuncValidator<ValidatorResources>,
+    metering: bool,
+) -> Result<CompiledFunc, TranslateError> {
+    let mut reader = body.get_binary_reader();
+    validator
+        .read_locals(&mut reader)
+        .map_err(|e| TranslateError::Malformed(e.into()))?;
+    let num_locals = validator.len_locals() as usize;
+    // Operators are decoded as the enabled features say (without
+    // multi-memory, a memory index byte must be zero), as wasmparser's own
+    // body validation does.
+    reader.set_features(*validator.features());
+    let reader = OperatorsReader::new(reader);
+    translate_ops(
+        module,
+        defined,
+        num_locals,
+        reader,
+        metering,
+        Some(validator),
+    )
+}
+
+/// The translation loop shared by both entry points; with a validator, each
+/// operator is validated first and the body's end is checked.
+fn translate_ops(
+    module: &ModuleInfo,
+    defined: usize,
+    num_locals: usize,
+    mut reader: OperatorsReader<'_>,
+    metering: bool,
+    mut validator: Option<&mut FuncValidator<ValidatorResources>>,
+) -> Result<CompiledFunc, TranslateError> {
+    let ty = module.func_type(module.imported_funcs + defined as u32);
     let locals = u16::try_from(num_locals).map_err(|_| TranslateError::FrameTooLarge)?;
     let mut t = Translator {
         module,
@@ -140,13 +191,23 @@ pub fn translate(
         patches: Vec::new(),
     });
     t.start_fuel_run();
-    let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         let offset = reader.original_position() as usize;
         let op = reader.read()?;
+        if let Some(validator) = validator.as_deref_mut() {
+            validator
+                .op(offset as u64, &op)
+                .map_err(|e| TranslateError::Malformed(e.into()))?;
+        }
         if t.operator(&op, offset)? {
             break;
         }
+    }
+    if validator.is_some() {
+        // Nothing may follow the function's final `end`.
+        reader
+            .finish()
+            .map_err(|e| TranslateError::Malformed(e.into()))?;
     }
     let frame_size = t.slot(t.max_height)?;
     Ok(CompiledFunc {
