@@ -198,6 +198,22 @@ macro_rules! define_run {
                     return $e;
                 }};
             }
+            // Pushes a frame for defined function `func` of this instance at
+            // `at` and continues there.
+            macro_rules! enter_local {
+                ($func:expr, $at:expr) => {{
+                    let (func, at) = ($func, $at);
+                    let callee = &compiled[func as usize];
+                    let callee_base = base + at as usize;
+                    let pc = pc!();
+                    if let Some(top) = stack.frames.last_mut() { top.pc = pc }
+                    tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
+                    code = &callee.ops;
+                    jump!(0);
+                    base = callee_base;
+                    regs = &mut stack.slots[base..];
+                }};
+            }
             macro_rules! trap {
                 ($c:expr) => { exit!(Exit::Trap($c)) };
             }
@@ -272,17 +288,7 @@ macro_rules! define_run {
                         exit!(Exit::Call { func: ctx.inst.funcs[func as usize], base })
                     }
                     // A call within the instance stays in this loop.
-                    Op::CallInternal { func, base: at } => {
-                        let callee = &compiled[func as usize];
-                        let callee_base = base + at as usize;
-                        let pc = pc!();
-                        if let Some(top) = stack.frames.last_mut() { top.pc = pc }
-                        tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
-                        code = &callee.ops;
-                        jump!(0);
-                        base = callee_base;
-                        regs = &mut stack.slots[base..];
-                    }
+                    Op::CallInternal { func, base: at } => enter_local!(func, at),
                     Op::CallIndirect { base, index, table, ty } => {
                         let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
                         let index = reg!(index) as u32 as usize;
@@ -293,10 +299,17 @@ macro_rules! define_run {
                             trap!(TrapCode::IndirectCallToNull)
                         }
                         let func = (entry - 1) as u32;
-                        if ctx.funcs[func as usize].ty() != ctx.inst.types[ty as usize] {
+                        let callee = &ctx.funcs[func as usize];
+                        if callee.ty() != ctx.inst.types[ty as usize] {
                             trap!(TrapCode::BadSignature)
                         }
-                        exit!(Exit::Call { func, base })
+                        match *callee {
+                            // Same instance: stays in this loop, as CallInternal.
+                            FuncEntity::Wasm { instance, index, .. } if instance == ctx.instance => {
+                                enter_local!(index, base)
+                            }
+                            _ => exit!(Exit::Call { func, base }),
+                        }
                     }
                     Op::MemorySize { dst } => set!(dst, ctx.mem.pages()),
                     Op::MemoryGrow { dst, delta } => {
