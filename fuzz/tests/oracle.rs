@@ -163,3 +163,22 @@ fn nans_compare_by_nan_ness_everything_else_by_bits() {
     assert!(Value::F64(0x7ff8_0000_0000_0000).same(&Value::F64(0xfff0_0000_0000_0001)));
     assert!(!Value::I32(1).same(&Value::I32(2)));
 }
+
+/// A raw `differential` input (found by the fuzzer on 2026-11-26) whose
+/// module makes wasmi 2.0.0's translator panic ("a register operand already
+/// exists on the stack"). The oracle must not report that as a Kestrel
+/// crash: it compares against wasmi 1 instead, and Kestrel agrees with it.
+#[test]
+fn a_wasmi2_translator_panic_falls_back_to_wasmi1() {
+    let data = include_bytes!("inputs/wasmi2-translator-panic.bin");
+    let mut u = Unstructured::new(data);
+    let options = Options::arbitrary(&mut u).expect("options");
+    let (wasm, _) = generate::differential_module(&mut u).expect("module");
+    let verdict = DifferentialOracle::new(&wasm, options)
+        .run(&mut u)
+        .unwrap_or_else(|m| panic!("mismatch:\n{m}"));
+    assert!(
+        !matches!(verdict, Verdict::Skipped { .. }),
+        "the module is compared, not skipped: {verdict:?}"
+    );
+}
