@@ -247,42 +247,45 @@ impl Translator<'_> {
         (writes == Some(slot)).then_some(at)
     }
 
-    /// If the top entry is the result of an `eqz` just emitted, removes that
-    /// op and the entry and returns the register the `eqz` tested: a
-    /// `select` on `eqz(x)` is a `select` on `x` with its operands swapped
-    /// (compilers emit this for `if x & 1 == 0 { .. } else { .. }`). The
-    /// tested register still holds `x`: the `eqz` was the last op.
-    fn eqz_on_top(&mut self) -> Option<Reg> {
+    /// The op that produced the top entry, if it is the last op emitted and
+    /// the entry is still a temporary that only it wrote: such an op can be
+    /// folded into the op that consumes the entry (see
+    /// [`take_top_producer`](Self::take_top_producer)).
+    fn top_producer(&mut self) -> Option<Op> {
         let top = self.slot(self.height().checked_sub(1)?).ok()?;
         let at = self.fusable_writing(top)?;
-        if at + 1 != self.ops.len() || !matches!(self.stack.last(), Some(Operand::Temp)) {
-            return None;
-        }
-        let (Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. }) = self.ops[at] else {
-            return None;
-        };
+        let last = at + 1 == self.ops.len() && matches!(self.stack.last(), Some(Operand::Temp));
+        last.then(|| self.ops[at])
+    }
+
+    /// Removes the top entry and the op [`top_producer`](Self::top_producer)
+    /// returned. The registers that op read still hold what it read: it was
+    /// the last op.
+    fn take_top_producer(&mut self) {
         self.ops.pop();
         self.stack.pop();
         self.fusable = None;
+    }
+
+    /// A `select` on `eqz(x)` is a `select` on `x` with its operands swapped
+    /// (compilers emit this for `if x & 1 == 0 { .. } else { .. }`): if the
+    /// top entry is such an `eqz`, removes it and returns the register it
+    /// tested.
+    fn eqz_on_top(&mut self) -> Option<Reg> {
+        let (Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. }) = self.top_producer()? else {
+            return None;
+        };
+        self.take_top_producer();
         Some(src)
     }
 
-    /// If the top entry is the result of an `i32.add` just emitted, removes
-    /// that op and the entry and returns the add's operands: a load or store
-    /// at `a + b` reads both registers itself. They still hold what the add
-    /// read: it was the last op.
+    /// A load or store at `a + b` reads both registers itself: if the top
+    /// entry is such an `i32.add`, removes it and returns its operands.
     fn add_on_top(&mut self) -> Option<(Reg, Reg)> {
-        let top = self.slot(self.height().checked_sub(1)?).ok()?;
-        let at = self.fusable_writing(top)?;
-        if at + 1 != self.ops.len() || !matches!(self.stack.last(), Some(Operand::Temp)) {
-            return None;
-        }
-        let Op::I32Add { lhs, rhs, .. } = self.ops[at] else {
+        let Op::I32Add { lhs, rhs, .. } = self.top_producer()? else {
             return None;
         };
-        self.ops.pop();
-        self.stack.pop();
-        self.fusable = None;
+        self.take_top_producer();
         Some((lhs, rhs))
     }
 
