@@ -349,21 +349,30 @@ impl Report {
             "\n## Instantiation\n\nA fresh store (wasm3: runtime) and an instance in it; median \
              over {} instantiations of the tiny module (one function, one page) and {} of the \
              workloads module. wasm3 cannot instantiate a parsed module twice, so its times \
-             include parsing the module again.\n",
+             include parsing the module again. Each instance is dropped, untimed, before the \
+             next is made; Kestrel then takes the dropped store's linear memory from its \
+             engine's pool, zeroed when it was dropped where the guest had written \
+             (`Config::memory_pool_bytes`); the row with the pool off allocates and zeroes \
+             it afresh, as wasmi does.\n",
             self.instantiation.first().map_or(0, |i| i.tiny.len()),
             self.instantiation.first().map_or(0, |i| i.large.len()),
         );
         let _ = writeln!(
             s,
-            "| engine | tiny module | workloads module |\n|---|---:|---:|"
+            "| engine | tiny module | ÷ wasmi | workloads module | ÷ wasmi |\n|---|---:|---:|---:|---:|"
         );
+        let wasmi = self.instantiation.iter().find(|i| i.engine == "wasmi");
+        let ratio = |t: f64, base: Option<f64>| base.map_or("?".to_string(), |b| fmt_ratio(t / b));
         for i in &self.instantiation {
+            let (tiny, large) = (median(&i.tiny), median(&i.large));
             let _ = writeln!(
                 s,
-                "| {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 i.engine,
-                fmt_time(median(&i.tiny)),
-                fmt_time(median(&i.large))
+                fmt_time(tiny),
+                ratio(tiny, wasmi.map(|w| median(&w.tiny))),
+                fmt_time(large),
+                ratio(large, wasmi.map(|w| median(&w.large)))
             );
         }
 

@@ -172,7 +172,7 @@ impl Memory {
     /// The memory's bytes.
     pub fn data<'a, T: 'a>(&self, store: impl Into<StoreContext<'a, T>>) -> &'a [u8] {
         let store = store.into().0;
-        self.entity(&store.inner).map_or(&[], |m| &m.bytes)
+        self.entity(&store.inner).map_or(&[], |m| m.bytes())
     }
 
     /// The memory's bytes, mutably.
@@ -180,7 +180,7 @@ impl Memory {
         let store = store.into().0;
         let slot = store.inner.slot(self.store, self.index);
         match store.inner.memories.get_mut(slot) {
-            Some(m) => &mut m.bytes,
+            Some(m) => m.bytes_mut(),
             None => &mut [],
         }
     }
@@ -196,7 +196,7 @@ impl Memory {
         let slot = store.inner.slot(self.store, self.index);
         let (inner, data) = store.inner_and_data_mut();
         match inner.memories.get_mut(slot) {
-            Some(m) => (&mut m.bytes, data),
+            Some(m) => (m.bytes_mut(), data),
             None => (&mut [], data),
         }
     }
@@ -204,7 +204,7 @@ impl Memory {
     /// Copies bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), Error> {
         let store = store.as_context();
-        let bytes = &self.entity(&store.inner)?.bytes;
+        let bytes = self.entity(&store.inner)?.bytes();
         let end = offset.checked_add(buf.len()).ok_or_else(oob)?;
         buf.copy_from_slice(bytes.get(offset..end).ok_or_else(oob)?);
         Ok(())
@@ -226,7 +226,7 @@ impl Memory {
             .ok_or(UsageError::ForeignHandle)?;
         let end = offset.checked_add(buf.len()).ok_or_else(oob)?;
         memory
-            .bytes
+            .touch(end)
             .get_mut(offset..end)
             .ok_or_else(oob)?
             .copy_from_slice(buf);
@@ -271,12 +271,9 @@ pub(crate) fn new_memory(inner: &mut StoreInner, ty: MemoryType) -> Result<u32, 
             .into());
         }
     }
-    let mut bytes = Vec::new();
-    bytes
-        .try_reserve_exact(len)
-        .map_err(|_| UsageError::GrowFailed)?;
-    bytes.resize(len, 0);
-    inner.memories.push(MemoryEntity { ty, bytes });
+    let memory =
+        MemoryEntity::new(ty, len, inner.engine.memory_pool()).ok_or(UsageError::GrowFailed)?;
+    inner.memories.push(memory);
     Ok((inner.memories.len() - 1) as u32)
 }
 

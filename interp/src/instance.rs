@@ -289,11 +289,11 @@ fn initialize_segments(inner: &mut StoreInner, index: u32) -> Result<(), Error> 
         if let DataMode::Active { memory, offset } = &segment.mode {
             let offset = eval_const(inner, entity, offset);
             let memory = &mut inner.memories[entity.memories[*memory as usize] as usize];
-            let Some(start) = memory_range(offset, 0, segment.bytes.len(), memory.bytes.len())
-            else {
+            let Some(start) = memory_range(offset, 0, segment.bytes.len(), memory.len()) else {
                 return Err(Trap::new(TrapCode::MemoryOutOfBounds, Vec::new(), 0).into());
             };
-            memory.bytes[start..start + segment.bytes.len()].copy_from_slice(&segment.bytes);
+            let end = start + segment.bytes.len();
+            memory.touch(end)[start..end].copy_from_slice(&segment.bytes);
             inner.data_dropped[entity.datas[i] as usize] = true;
         }
     }

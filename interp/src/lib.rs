@@ -61,6 +61,7 @@ mod instance;
 pub mod isa;
 mod limits;
 mod linker;
+mod memory;
 mod module;
 mod store;
 #[cfg(feature = "translate")]

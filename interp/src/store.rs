@@ -9,12 +9,13 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::any::Any;
 
-use kestrel_core::{FuncType, GlobalType, MemoryType, TableType};
+use kestrel_core::{FuncType, GlobalType, TableType};
 
 use crate::error::UsageError;
 use crate::exec::ValueStack;
 use crate::func::HostFunc;
 use crate::limits::{Limiter, ResourceLimiter};
+pub(crate) use crate::memory::MemoryEntity;
 use crate::{Engine, Extern, Module};
 
 /// A function in the store.
@@ -32,42 +33,6 @@ impl FuncEntity {
         match *self {
             FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
         }
-    }
-}
-
-#[derive(Debug)]
-pub(crate) struct MemoryEntity {
-    pub ty: MemoryType,
-    pub bytes: Vec<u8>,
-}
-
-impl MemoryEntity {
-    pub(crate) fn pages(&self) -> u32 {
-        (self.bytes.len() as u64 >> self.ty.page_size_log2) as u32
-    }
-
-    /// Grows by `delta` pages; the old size, or `None` past the limits.
-    pub(crate) fn grow(&mut self, delta: u32, limiter: &mut Limiter) -> Option<u32> {
-        let old = self.pages();
-        let new = old.checked_add(delta)?;
-        let max_pages = self.ty.max_pages();
-        let max = self.ty.limits.max.unwrap_or(max_pages).min(max_pages);
-        if new > max {
-            return None;
-        }
-        let new_len = self.ty.bytes_of(new)?;
-        if let Some(limiter) = limiter {
-            let maximum = self.ty.limits.max.and_then(|m| self.ty.bytes_of(m));
-            if !limiter.memory_growing(self.bytes.len(), new_len, maximum) {
-                return None;
-            }
-        }
-        // A host out of memory is reported to the guest as a failed grow.
-        self.bytes
-            .try_reserve_exact(new_len - self.bytes.len())
-            .ok()?;
-        self.bytes.resize(new_len, 0);
-        Some(old)
     }
 }
 
@@ -191,6 +156,17 @@ pub(crate) fn reserve_entities<T>(list: &mut Vec<T>, additional: usize) {
         list.reserve_exact(additional);
     } else {
         list.reserve(additional);
+    }
+}
+
+impl Drop for StoreInner {
+    /// Hands the memories' buffers to the engine's pool.
+    fn drop(&mut self) {
+        if let Some(pool) = self.engine.memory_pool() {
+            for memory in self.memories.drain(..) {
+                memory.recycle(pool);
+            }
+        }
     }
 }
 

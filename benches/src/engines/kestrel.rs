@@ -1,13 +1,14 @@
 //! Kestrel, from this repository (`../interp`), with its default
-//! configuration.
+//! configuration (or, for one instantiation row, without its memory pool).
 
-use kestrel_interp::{Engine, Instance, Linker, Module, Store};
+use kestrel_interp::{Config, Engine, Instance, Linker, Module, Store};
 
 use super::WasmEngine;
 
 /// Kestrel's engine, default `Config`.
 pub struct Kestrel {
     engine: Engine,
+    name: &'static str,
 }
 
 impl Kestrel {
@@ -15,6 +16,18 @@ impl Kestrel {
     pub fn new() -> Self {
         Kestrel {
             engine: Engine::default(),
+            name: "kestrel",
+        }
+    }
+
+    /// An engine that allocates and zeroes every linear memory afresh, as
+    /// if no dropped store had left a buffer behind.
+    pub fn without_memory_pool() -> Self {
+        let mut config = Config::default();
+        config.memory_pool_bytes(0);
+        Kestrel {
+            engine: Engine::new(&config),
+            name: "kestrel, memory pool off",
         }
     }
 }
@@ -30,7 +43,7 @@ impl WasmEngine for Kestrel {
     type Instance = KestrelInstance;
 
     fn name(&self) -> &'static str {
-        "kestrel"
+        self.name
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, String> {

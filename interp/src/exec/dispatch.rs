@@ -317,17 +317,15 @@ macro_rules! define_run {
                         set!(dst, result);
                     }
                     Op::MemoryFill { dst, value, len } => {
-                        let bytes = &mut ctx.mem.bytes;
                         let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(reg!(dst), reg!(len), bytes.len(), TrapCode::MemoryOutOfBounds));
-                        bytes[d..d + n].fill(reg!(value) as u8);
+                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
+                        ctx.mem.touch(d + n)[d..d + n].fill(reg!(value) as u8);
                     }
                     Op::MemoryCopy { dst, src, len } => {
-                        let bytes = &mut ctx.mem.bytes;
                         let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(reg!(dst), reg!(len), bytes.len(), TrapCode::MemoryOutOfBounds));
-                        let s = tri!(bulk_range(reg!(src), reg!(len), bytes.len(), TrapCode::MemoryOutOfBounds));
-                        bytes.copy_within(s..s + n, d);
+                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
+                        let s = tri!(bulk_range(reg!(src), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
+                        ctx.mem.touch(d + n).copy_within(s..s + n, d);
                     }
                     Op::MemoryInit { dst, src, len, data } => {
                         let segment: &[u8] = if ctx.data_dropped[ctx.inst.datas[data as usize] as usize] {
@@ -336,9 +334,9 @@ macro_rules! define_run {
                             &ctx.inst.module.info().data[data as usize].bytes
                         };
                         let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.bytes.len(), TrapCode::MemoryOutOfBounds));
+                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
                         let s = tri!(bulk_range(reg!(src), reg!(len), segment.len(), TrapCode::MemoryOutOfBounds));
-                        ctx.mem.bytes[d..d + n].copy_from_slice(&segment[s..s + n]);
+                        ctx.mem.touch(d + n)[d..d + n].copy_from_slice(&segment[s..s + n]);
                     }
                     Op::DataDrop { data } => {
                         ctx.data_dropped[ctx.inst.datas[data as usize] as usize] = true;
@@ -408,20 +406,20 @@ macro_rules! define_run {
                     Op::RefIsNull { dst, src } => set!(dst, reg!(src) == 0),
                     $(
                         Op::$ln { dst, addr, offset } => {
-                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(&ctx.mem.bytes, reg!(addr), offset));
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(ctx.mem.bytes(), reg!(addr), offset));
                             set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
                         }
                     )*
                     $(
                         Op::$sn { addr, value, offset } => {
                             let v = get!($sv, value) as $sm;
-                            tri!(memory::store(&mut ctx.mem.bytes, reg!(addr), offset, v.to_le_bytes()));
+                            tri!(memory::store(ctx.mem, reg!(addr), offset, v.to_le_bytes()));
                         }
                     )*
                     $(
                         Op::$lx { dst, base, index, offset } => {
                             let addr = get!(u32, base).wrapping_add(get!(u32, index));
-                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(&ctx.mem.bytes, addr as u64, offset));
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(ctx.mem.bytes(), addr as u64, offset));
                             set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
                         }
                     )*
@@ -429,7 +427,7 @@ macro_rules! define_run {
                         Op::$sx { base, index, value, offset } => {
                             let addr = get!(u32, base).wrapping_add(get!(u32, index));
                             let v = get!($sv, value) as $sm;
-                            tri!(memory::store(&mut ctx.mem.bytes, addr as u64, offset, v.to_le_bytes()));
+                            tri!(memory::store(ctx.mem, addr as u64, offset, v.to_le_bytes()));
                         }
                     )*
                     $(

@@ -4,6 +4,7 @@
 //! on any target, including 32-bit microcontrollers.
 
 use crate::TrapCode;
+use crate::memory::MemoryEntity;
 
 /// The byte range `addr + offset .. + len`, if it lies inside `memory_len`.
 #[inline(always)]
@@ -29,16 +30,22 @@ pub(crate) fn load<const N: usize>(
     Ok(bytes)
 }
 
+/// Stores `bytes` at `addr + offset`: checked against the memory's written
+/// bound on the fast path, against its length on the cold one (which raises
+/// the bound), so the memory knows what to zero when it is recycled.
 #[inline(always)]
 pub(crate) fn store<const N: usize>(
-    memory: &mut [u8],
+    memory: &mut MemoryEntity,
     addr: u64,
     offset: u32,
     bytes: [u8; N],
 ) -> Result<(), TrapCode> {
-    let start = range(addr, offset, N, memory.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-    memory[start..start + N].copy_from_slice(&bytes);
-    Ok(())
+    let start = (addr as u32 as u64) + offset as u64;
+    if memory.store_fast(start, bytes) || memory.store_cold(start, bytes) {
+        Ok(())
+    } else {
+        Err(TrapCode::MemoryOutOfBounds)
+    }
 }
 
 /// Checks that `start .. start + len` (both `i32` operands) lies within
@@ -90,21 +97,25 @@ mod tests {
 
     #[test]
     fn loads_and_stores_are_little_endian_and_checked() {
-        let mut mem = [0u8; 8];
+        let ty = kestrel_core::MemoryType::new(0, None);
+        let mut mem = MemoryEntity::new(ty, 8, None).unwrap();
         store(&mut mem, 4, 0, 0x0403_0201u32.to_le_bytes()).unwrap();
-        assert_eq!(mem, [0, 0, 0, 0, 1, 2, 3, 4]);
-        assert_eq!(load::<4>(&mem, 2, 2), Ok([1, 2, 3, 4]));
-        assert_eq!(load::<8>(&mem, 0, 0), Ok([0, 0, 0, 0, 1, 2, 3, 4]));
-        assert_eq!(load::<1>(&mem, 7, 0), Ok([4]));
-        assert_eq!(load::<4>(&mem, 5, 0), Err(OOB));
-        assert_eq!(load::<8>(&mem, 0, 1), Err(OOB));
+        assert_eq!(mem.bytes(), [0, 0, 0, 0, 1, 2, 3, 4]);
+        assert_eq!(load::<4>(mem.bytes(), 2, 2), Ok([1, 2, 3, 4]));
+        assert_eq!(load::<8>(mem.bytes(), 0, 0), Ok([0, 0, 0, 0, 1, 2, 3, 4]));
+        assert_eq!(load::<1>(mem.bytes(), 7, 0), Ok([4]));
+        assert_eq!(load::<4>(mem.bytes(), 5, 0), Err(OOB));
+        assert_eq!(load::<8>(mem.bytes(), 0, 1), Err(OOB));
         assert_eq!(load::<1>(&[], 0, 0), Err(OOB));
         // A store out of bounds writes nothing.
         assert_eq!(store(&mut mem, 0, 7, [9, 9]), Err(OOB));
         assert_eq!(store(&mut mem, u32::MAX as u64, 1, [9]), Err(OOB));
-        assert_eq!(mem, [0, 0, 0, 0, 1, 2, 3, 4]);
-        store(&mut mem, 0, 7, [9]).unwrap();
-        assert_eq!(mem[7], 9);
+        assert_eq!(store(&mut mem, 0xffff_ffff_0000_0007, 0, [9, 9]), Err(OOB));
+        assert_eq!(mem.bytes(), [0, 0, 0, 0, 1, 2, 3, 4]);
+        // The address is read as u32: high bits ignored, on both paths.
+        store(&mut mem, 0xffff_ffff_0000_0000, 7, [9]).unwrap();
+        store(&mut mem, 0x1_0000_0000, 0, [5]).unwrap();
+        assert_eq!(mem.bytes(), [5, 0, 0, 0, 1, 2, 3, 9]);
     }
 
     #[test]

@@ -24,8 +24,6 @@ pub(crate) mod numeric;
 
 use alloc::vec::Vec;
 
-use kestrel_core::MemoryType;
-
 use crate::store::{FuncEntity, MemoryEntity, StoreInner};
 use crate::trap::{FrameInfo, Trap};
 use crate::{Caller, Error, Store, TrapCode};
@@ -224,10 +222,7 @@ fn enter(
 
 /// Runs frames until the entry frame returns.
 fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> {
-    let mut no_memory = MemoryEntity {
-        ty: MemoryType::new(0, Some(0)),
-        bytes: Vec::new(),
-    };
+    let mut no_memory = MemoryEntity::empty();
     loop {
         let Some(&frame) = stack.frames.last() else {
             return Ok(());
