@@ -7,8 +7,9 @@
 
 use alloc::boxed::Box;
 
-use super::memory::{self, bulk_range};
+use super::memory;
 use super::numeric::{self, NumericTrap};
+use super::ops;
 use super::{Frame, ValueStack};
 use crate::TrapCode;
 use crate::code::CompiledFunc;
@@ -119,6 +120,12 @@ impl From<NumericTrap> for TrapCode {
             NumericTrap::InvalidConversion => TrapCode::BadConversionToInteger,
         }
     }
+}
+
+/// The three operands of a bulk table op, at `args..args + 3` (checked).
+fn three(regs: &[u64], args: Reg) -> [u64; 3] {
+    let a = args as usize;
+    [regs[a], regs[a + 1], regs[a + 2]]
 }
 
 /// Register `r` of the running frame, unchecked.
@@ -290,25 +297,10 @@ macro_rules! define_run {
                     // A call within the instance stays in this loop.
                     Op::CallInternal { func, base: at } => enter_local!(func, at),
                     Op::CallIndirect { base, index, table, ty } => {
-                        let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        let index = reg!(index) as u32 as usize;
-                        let Some(&entry) = table.elems.get(index) else {
-                            trap!(TrapCode::UndefinedElement)
-                        };
-                        if entry == 0 {
-                            trap!(TrapCode::IndirectCallToNull)
-                        }
-                        let func = (entry - 1) as u32;
-                        let callee = &ctx.funcs[func as usize];
-                        if callee.ty() != ctx.inst.types[ty as usize] {
-                            trap!(TrapCode::BadSignature)
-                        }
-                        match *callee {
+                        match tri!(ops::call_indirect(ctx, table as u32, ty, reg!(index))) {
                             // Same instance: stays in this loop, as CallInternal.
-                            FuncEntity::Wasm { instance, index, .. } if instance == ctx.instance => {
-                                enter_local!(index, base)
-                            }
-                            _ => exit!(Exit::Call { func, base }),
+                            ops::Callee::Local(index) => enter_local!(index, base),
+                            ops::Callee::Store(func) => exit!(Exit::Call { func, base }),
                         }
                     }
                     Op::MemorySize { dst } => set!(dst, ctx.mem.pages()),
@@ -317,92 +309,37 @@ macro_rules! define_run {
                         set!(dst, result);
                     }
                     Op::MemoryFill { dst, value, len } => {
-                        let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
-                        ctx.mem.touch(d + n)[d..d + n].fill(reg!(value) as u8);
+                        tri!(ops::memory_fill(ctx, reg!(dst), reg!(value), reg!(len)))
                     }
                     Op::MemoryCopy { dst, src, len } => {
-                        let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
-                        let s = tri!(bulk_range(reg!(src), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
-                        ctx.mem.touch(d + n).copy_within(s..s + n, d);
+                        tri!(ops::memory_copy(ctx, reg!(dst), reg!(src), reg!(len)))
                     }
                     Op::MemoryInit { dst, src, len, data } => {
-                        let segment: &[u8] = if ctx.data_dropped[ctx.inst.datas[data as usize] as usize] {
-                            &[]
-                        } else {
-                            &ctx.inst.module.info().data[data as usize].bytes
-                        };
-                        let n = get!(u32, len) as usize;
-                        let d = tri!(bulk_range(reg!(dst), reg!(len), ctx.mem.len(), TrapCode::MemoryOutOfBounds));
-                        let s = tri!(bulk_range(reg!(src), reg!(len), segment.len(), TrapCode::MemoryOutOfBounds));
-                        ctx.mem.touch(d + n)[d..d + n].copy_from_slice(&segment[s..s + n]);
+                        tri!(ops::memory_init(ctx, data, reg!(dst), reg!(src), reg!(len)))
                     }
-                    Op::DataDrop { data } => {
-                        ctx.data_dropped[ctx.inst.datas[data as usize] as usize] = true;
-                    }
+                    Op::DataDrop { data } => ops::data_drop(ctx, data),
                     Op::TableGet { dst, index, table } => {
-                        let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        match table.elems.get(get!(u32, index) as usize) {
-                            Some(&v) => reg!(dst) = v,
-                            None => trap!(TrapCode::TableOutOfBounds),
-                        }
+                        reg!(dst) = tri!(ops::table_get(ctx, table, reg!(index)))
                     }
                     Op::TableSet { index, value, table } => {
-                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        match table.elems.get_mut(get!(u32, index) as usize) {
-                            Some(slot) => *slot = reg!(value),
-                            None => trap!(TrapCode::TableOutOfBounds),
-                        }
+                        tri!(ops::table_set(ctx, table, reg!(index), reg!(value)))
                     }
-                    Op::TableSize { dst, table } => {
-                        let table = &ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        set!(dst, table.elems.len() as u32);
-                    }
+                    Op::TableSize { dst, table } => set!(dst, ops::table_size(ctx, table)),
                     Op::TableGrow { dst, table } => {
-                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        let init = reg!(dst);
-                        let delta = get!(u32, dst + 1);
-                        set!(dst, table.grow(delta, init, ctx.limiter).unwrap_or(u32::MAX));
+                        let (init, delta) = (regs[dst as usize], regs[dst as usize + 1]);
+                        set!(dst, ops::table_grow(ctx, table, init, delta));
                     }
                     Op::TableFill { args, table } => {
-                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        let a = args as usize;
-                        let n = regs[a + 2] as u32 as usize;
-                        let d = tri!(bulk_range(regs[a], regs[a + 2], table.elems.len(), TrapCode::TableOutOfBounds));
-                        table.elems[d..d + n].fill(regs[a + 1]);
+                        tri!(ops::table_fill(ctx, table, three(regs, args)))
                     }
                     Op::TableCopy { args, dst_table, src_table } => {
-                        let a = args as usize;
-                        let dt = ctx.inst.tables[dst_table as usize] as usize;
-                        let st = ctx.inst.tables[src_table as usize] as usize;
-                        let n = regs[a + 2] as u32 as usize;
-                        let d = tri!(bulk_range(regs[a], regs[a + 2], ctx.tables[dt].elems.len(), TrapCode::TableOutOfBounds));
-                        let s = tri!(bulk_range(regs[a + 1], regs[a + 2], ctx.tables[st].elems.len(), TrapCode::TableOutOfBounds));
-                        if dt == st {
-                            ctx.tables[dt].elems.copy_within(s..s + n, d);
-                        } else {
-                            for i in 0..n {
-                                let v = ctx.tables[st].elems[s + i];
-                                ctx.tables[dt].elems[d + i] = v;
-                            }
-                        }
+                        tri!(ops::table_copy(ctx, dst_table, src_table, three(regs, args)))
                     }
                     Op::TableInit { args, table, elem } => {
-                        let a = args as usize;
-                        let segment = &ctx.elems[ctx.inst.elems[elem as usize] as usize];
-                        let table = &mut ctx.tables[ctx.inst.tables[table as usize] as usize];
-                        let n = regs[a + 2] as u32 as usize;
-                        let d = tri!(bulk_range(regs[a], regs[a + 2], table.elems.len(), TrapCode::TableOutOfBounds));
-                        let s = tri!(bulk_range(regs[a + 1], regs[a + 2], segment.len(), TrapCode::TableOutOfBounds));
-                        table.elems[d..d + n].copy_from_slice(&segment[s..s + n]);
+                        tri!(ops::table_init(ctx, table, elem, three(regs, args)))
                     }
-                    Op::ElemDrop { elem } => {
-                        ctx.elems[ctx.inst.elems[elem as usize] as usize] = Box::new([]);
-                    }
-                    Op::RefFunc { dst, func } => {
-                        reg!(dst) = ctx.inst.funcs[func as usize] as u64 + 1;
-                    }
+                    Op::ElemDrop { elem } => ops::elem_drop(ctx, elem),
+                    Op::RefFunc { dst, func } => reg!(dst) = ops::ref_func(ctx, func),
                     Op::RefIsNull { dst, src } => set!(dst, reg!(src) == 0),
                     $(
                         Op::$ln { dst, addr, offset } => {

@@ -21,6 +21,7 @@
 mod dispatch;
 mod memory;
 pub(crate) mod numeric;
+mod ops;
 
 use alloc::vec::Vec;
 
