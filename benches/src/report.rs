@@ -202,8 +202,9 @@ impl Report {
     fn versions(&self) -> String {
         let flags = env!("KESTREL_BENCH_RUSTFLAGS");
         format!(
-            "kestrel-interp {} (this repository), wasmi {}, wasm3 crate {} (C wasm3 0.4.7); {}{}",
+            "kestrel-interp {} (this repository, {} dispatch), wasmi {}, wasm3 crate {} (C wasm3 0.4.7); {}{}",
             env!("KESTREL_BENCH_KESTREL_VERSION"),
+            kestrel_interp::DISPATCH,
             env!("KESTREL_BENCH_WASMI_VERSION"),
             env!("KESTREL_BENCH_WASM3_VERSION"),
             env!("KESTREL_BENCH_RUSTC_VERSION"),

@@ -98,3 +98,12 @@ pub use store::Store;
 pub use store::StoreId;
 pub use trap::{FrameInfo, Trap, TrapCode};
 pub use value::{ExternRef, Val};
+
+/// How this build dispatches ops: `"tail-call"` where the
+/// `tail-call-dispatch` feature took effect (x86-64, optimised builds),
+/// `"loop"` otherwise. Benchmarks and bug reports should say which.
+pub const DISPATCH: &str = if cfg!(kestrel_tail_calls) {
+    "tail-call"
+} else {
+    "loop"
+};

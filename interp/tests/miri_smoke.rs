@@ -463,3 +463,13 @@ fn fuel_and_resumable_calls() {
     assert!(pauses >= 5, "{pauses} pauses");
     assert_eq!(out[0], Val::I32(12));
 }
+
+/// CI also runs this file under Miri with the tail-call backend forced on
+/// (`KESTREL_TAIL_CALLS=force`, feature `tail-call-dispatch`): make sure
+/// that is the backend being checked.
+#[test]
+fn forced_tail_calls_are_in_effect() {
+    if option_env!("KESTREL_TAIL_CALLS") == Some("force") {
+        assert_eq!(kestrel_interp::DISPATCH, "tail-call");
+    }
+}

@@ -22,6 +22,8 @@ mod dispatch;
 mod memory;
 pub(crate) mod numeric;
 mod ops;
+#[cfg(kestrel_tail_calls)]
+mod threaded;
 
 use alloc::vec::Vec;
 
@@ -266,7 +268,11 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
                 depth_limit,
                 max_slots,
             };
-            dispatch::run(&mut ctx, stack)
+            #[cfg(kestrel_tail_calls)]
+            let exit = threaded::run(&mut ctx, stack);
+            #[cfg(not(kestrel_tail_calls))]
+            let exit = dispatch::run(&mut ctx, stack);
+            exit
         };
         match exit {
             Exit::Return => {

@@ -1,0 +1,725 @@
+//! Tail-call dispatch: the same ops as [`super::dispatch`], each handler a
+//! function that ends by calling the next op's handler in tail position.
+//!
+//! A single loop funnels every op through one indirect jump and keeps its
+//! state in whatever registers the whole giant function can spare; here each
+//! handler is compiled on its own with the machine state (`ip`, the frame's
+//! registers, the code base) in argument registers, and the jump to the next
+//! handler is part of every handler. wasmi 2.0 measures the same switch at
+//! about 2.7x on x86-64.
+//!
+//! It depends on LLVM turning those calls into jumps (sibling calls), which
+//! stable Rust cannot demand. So it is only compiled where that is known to
+//! happen and tested: with the `tail-call-dispatch` feature, on x86-64, at
+//! opt-level 2, 3, `s` or `z` (the build script sets `kestrel_tail_calls`).
+//! Everywhere else, including debug builds, the portable loop runs. The
+//! test `interp/tests/tail_calls.rs` runs a long loop and a deep Wasm
+//! recursion on a thread with a small native stack, which would overflow
+//! if any handler grew the stack.
+//!
+//! Safety: the argument at the top of [`super::dispatch::run`] covers this
+//! file too (ops and registers are read unchecked on the strength of the
+//! verifier); in addition, a handler is only ever called for an op of its
+//! own tag, because [`HANDLERS`] is indexed by the tag of the op `ip` names.
+
+use core::hint::unreachable_unchecked;
+
+use super::dispatch::{Ctx, Exit, push_frame};
+use super::numeric::{self, NumericTrap};
+use super::{ValueStack, memory, ops};
+use crate::TrapCode;
+use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
+
+/// What handlers share beyond the argument registers.
+pub(crate) struct Thread<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    stack: &'c mut ValueStack,
+    /// `stack.frames.len()` when the run started: returning below it ends
+    /// the run.
+    entry: usize,
+    /// The running frame's base in `stack.slots`.
+    base: usize,
+}
+
+/// A handler: the thread, the op to run, the frame's registers (`slots[base..]`)
+/// and the running function's first op.
+type Handler = fn(&mut Thread<'_, '_>, *const Op, *mut u64, *const Op) -> Exit;
+
+// An `Exit` comes back in a register, so every handler's tail call passes it
+// through untouched.
+const _: () = assert!(core::mem::size_of::<Exit>() <= 8);
+
+/// Runs the top frame of `stack` as [`super::dispatch::run`] does.
+pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
+    let entry = stack.frames.len();
+    let Some(&top) = stack.frames.last() else {
+        return Exit::Return;
+    };
+    let code = ctx.code[top.func as usize].ops.as_ptr();
+    let base = top.base as usize;
+    let regs = stack.slots[base..].as_mut_ptr();
+    // SAFETY: a saved `pc` names an op of its function.
+    let ip = unsafe { code.add(top.pc as usize) };
+    let mut t = Thread {
+        ctx,
+        stack,
+        entry,
+        base,
+    };
+    dispatch(&mut t, ip, regs, code)
+}
+
+/// Calls the handler of the op at `ip`.
+#[inline(always)]
+fn dispatch(t: &mut Thread<'_, '_>, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    // SAFETY: `ip` names an op (see the module docs); `Op` is
+    // `#[repr(u16)]`, so its first two bytes are its tag, which is below
+    // `HANDLERS.len()` (one handler per variant, checked at compile time).
+    let handler = unsafe {
+        let tag = *(ip as *const u16);
+        *HANDLERS.get_unchecked(tag as usize)
+    };
+    handler(t, ip, regs, code)
+}
+
+/// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
+#[cold]
+#[inline(never)]
+fn leave(t: &mut Thread<'_, '_>, next: *const Op, code: *const Op, exit: Exit) -> Exit {
+    // SAFETY: both point into the running function's ops.
+    let pc = unsafe { next.offset_from(code) } as u32;
+    if let Some(top) = t.stack.frames.last_mut() {
+        top.pc = pc;
+    }
+    exit
+}
+
+/// Reads the op at `$ip` as `$pat`.
+macro_rules! decode {
+    ($ip:ident, $pat:pat) => {
+        // SAFETY: a handler only runs for ops of its own tag.
+        let $pat = (unsafe { *$ip }) else {
+            unsafe { unreachable_unchecked() }
+        };
+    };
+}
+
+/// Register `$r` of the frame, as a place.
+macro_rules! reg {
+    ($regs:ident, $r:expr) => {
+        // SAFETY: the verifier's invariant 2, see `dispatch::run`.
+        *unsafe { &mut *$regs.add($r as usize) }
+    };
+}
+
+macro_rules! get {
+    ($regs:ident, $t:ty, $r:expr) => {
+        <$t as Slot>::from_bits(reg!($regs, $r))
+    };
+}
+
+macro_rules! set {
+    ($regs:ident, $r:expr, $v:expr) => {
+        reg!($regs, $r) = Slot::into_bits($v)
+    };
+}
+
+/// Continues with the next op.
+macro_rules! next {
+    ($t:ident, $ip:ident, $regs:ident, $code:ident) => {
+        // SAFETY: an op that falls through is never last (invariant 5).
+        return dispatch($t, unsafe { $ip.add(1) }, $regs, $code)
+    };
+}
+
+/// Continues at op `$target` of the running function.
+macro_rules! jump {
+    ($t:ident, $target:expr, $regs:ident, $code:ident) => {
+        // SAFETY: targets are in range (invariant 3).
+        return dispatch($t, unsafe { $code.add($target as usize) }, $regs, $code)
+    };
+}
+
+/// Ends the run with a trap, after the op at `$ip`.
+macro_rules! trap {
+    ($t:ident, $ip:ident, $code:ident, $c:expr) => {
+        return leave($t, unsafe { $ip.add(1) }, $code, Exit::Trap($c))
+    };
+}
+
+macro_rules! tri {
+    ($t:ident, $ip:ident, $code:ident, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(c) => trap!($t, $ip, $code, TrapCode::from(c)),
+        }
+    };
+}
+
+/// Pushes a frame for defined function `func` at `at` and continues there.
+#[inline(always)]
+fn enter(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: Reg) -> Exit {
+    let callee = push(t, ip, code, func, at);
+    if callee.is_null() {
+        return Exit::Trap(TrapCode::StackOverflow);
+    }
+    // SAFETY: `push` made `slots.len() >= base + frame_size`.
+    let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
+    dispatch(t, callee, regs, callee)
+}
+
+/// The frame push of [`enter`], out of line: kept in the handler, its
+/// temporaries would live on the handler's stack with their addresses
+/// passed on, and LLVM makes no call a jump from a function whose stack
+/// memory may be referenced. Returns the callee's first op, or null if the
+/// call stack is exhausted (the only way a push fails).
+#[inline(never)]
+fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: Reg) -> *const Op {
+    let callee = &t.ctx.code[func as usize];
+    let callee_base = t.base + at as usize;
+    // SAFETY: `ip` is in the running function, and a call is never last.
+    let pc = unsafe { ip.add(1).offset_from(code) } as u32;
+    if let Some(top) = t.stack.frames.last_mut() {
+        top.pc = pc;
+    }
+    let pushed = push_frame(
+        t.stack,
+        callee,
+        t.ctx.instance,
+        func,
+        callee_base,
+        t.ctx.depth_limit,
+        t.ctx.max_slots,
+    );
+    match pushed {
+        Ok(()) => {
+            t.base = callee_base;
+            callee.ops.as_ptr()
+        }
+        Err(code) => {
+            debug_assert_eq!(code, TrapCode::StackOverflow);
+            core::ptr::null()
+        }
+    }
+}
+
+/// Pops the running frame and continues in its caller, or ends the run if
+/// the frame it started with returned.
+#[inline(always)]
+fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op) -> Exit {
+    if t.stack.frames.len() == t.entry {
+        return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
+    }
+    t.stack.frames.pop();
+    let Some(&caller) = t.stack.frames.last() else {
+        return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
+    };
+    let code = t.ctx.code[caller.func as usize].ops.as_ptr();
+    t.base = caller.base as usize;
+    let regs = t.stack.slots[t.base..].as_mut_ptr();
+    // SAFETY: the caller's saved `pc` is after its call, which is never last.
+    dispatch(t, unsafe { code.add(caller.pc as usize) }, regs, code)
+}
+
+/// The three operands of a bulk table op, at `args..args + 3`.
+fn three(regs: *mut u64, args: Reg) -> [u64; 3] {
+    [reg!(regs, args), reg!(regs, args + 1), reg!(regs, args + 2)]
+}
+
+/// The handlers of the ops outside the numeric and memory tables.
+#[allow(non_snake_case)]
+mod control {
+    use super::*;
+
+    type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
+
+    pub(super) fn Unreachable(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+        trap!(t, ip, code, TrapCode::Unreachable)
+    }
+
+    pub(super) fn ConsumeFuel(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::ConsumeFuel { amount });
+        match t.ctx.fuel.checked_sub(amount as u64) {
+            Some(left) => *t.ctx.fuel = left,
+            // Resume at this op, charging the run again.
+            None => return leave(t, ip, code, Exit::OutOfFuel),
+        }
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn Br(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::Br { target });
+        jump!(t, target, regs, code)
+    }
+
+    pub(super) fn BrIfNez(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::BrIfNez { cond, target });
+        if reg!(regs, cond) != 0 {
+            jump!(t, target, regs, code)
+        }
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn BrIfEqz(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::BrIfEqz { cond, target });
+        if reg!(regs, cond) == 0 {
+            jump!(t, target, regs, code)
+        }
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn BrTable(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::BrTable { index, len });
+        // Invariant 4: the `len + 1` entries follow.
+        let entry = (reg!(regs, index) as u32).min(len) as usize;
+        dispatch(t, unsafe { ip.add(1 + entry) }, regs, code)
+    }
+
+    pub(super) fn BrCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(
+            ip,
+            Op::BrCopy {
+                dst,
+                src,
+                count,
+                target
+            }
+        );
+        // SAFETY: both ranges are in the frame (invariant 2); `copy` is a
+        // memmove.
+        unsafe {
+            core::ptr::copy(
+                regs.add(src as usize),
+                regs.add(dst as usize),
+                count as usize,
+            )
+        };
+        jump!(t, target, regs, code)
+    }
+
+    pub(super) fn Return(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+        ret(t, ip, code)
+    }
+
+    pub(super) fn ReturnMany(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::ReturnMany { src, count });
+        // SAFETY: `src..src + count` is in the frame (invariant 2), so is
+        // `0..count`.
+        unsafe { core::ptr::copy(regs.add(src as usize), regs, count as usize) };
+        ret(t, ip, code)
+    }
+
+    pub(super) fn Copy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::Copy { dst, src });
+        reg!(regs, dst) = reg!(regs, src);
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn Const32(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::Const32 { dst, value });
+        reg!(regs, dst) = value as u64;
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn Const64(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::Const64 { dst, lo, hi });
+        reg!(regs, dst) = (hi as u64) << 32 | lo as u64;
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn Select(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::Select { dst, cond, a, b });
+        let v = if reg!(regs, cond) != 0 {
+            reg!(regs, a)
+        } else {
+            reg!(regs, b)
+        };
+        reg!(regs, dst) = v;
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn GlobalGet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::GlobalGet { dst, global });
+        let ctx = &*t.ctx;
+        reg!(regs, dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn GlobalSet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::GlobalSet { src, global });
+        let ctx = &mut *t.ctx;
+        ctx.globals[ctx.inst.globals[global as usize] as usize].value = reg!(regs, src);
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn Call(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::Call { func, base });
+        let func = t.ctx.inst.funcs[func as usize];
+        leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
+    }
+
+    pub(super) fn CallInternal(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::CallInternal { func, base });
+        enter(t, ip, code, func, base)
+    }
+
+    pub(super) fn CallIndirect(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(
+            ip,
+            Op::CallIndirect {
+                base,
+                index,
+                table,
+                ty
+            }
+        );
+        match ops::call_indirect(t.ctx, table as u32, ty, reg!(regs, index)) {
+            Ok(ops::Callee::Local(func)) => enter(t, ip, code, func, base),
+            Ok(ops::Callee::Store(func)) => {
+                leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
+            }
+            Err(c) => trap!(t, ip, code, c),
+        }
+    }
+
+    pub(super) fn MemorySize(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::MemorySize { dst });
+        set!(regs, dst, t.ctx.mem.pages());
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn MemoryGrow(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::MemoryGrow { dst, delta });
+        let ctx = &mut *t.ctx;
+        let result = ctx
+            .mem
+            .grow(get!(regs, u32, delta), ctx.limiter)
+            .unwrap_or(u32::MAX);
+        set!(regs, dst, result);
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn MemoryFill(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::MemoryFill { dst, value, len });
+        let (d, v, n) = (reg!(regs, dst), reg!(regs, value), reg!(regs, len));
+        tri!(t, ip, code, ops::memory_fill(t.ctx, d, v, n));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn MemoryCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::MemoryCopy { dst, src, len });
+        let (d, s, n) = (reg!(regs, dst), reg!(regs, src), reg!(regs, len));
+        tri!(t, ip, code, ops::memory_copy(t.ctx, d, s, n));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn MemoryInit(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(
+            ip,
+            Op::MemoryInit {
+                dst,
+                src,
+                len,
+                data
+            }
+        );
+        let (d, s, n) = (reg!(regs, dst), reg!(regs, src), reg!(regs, len));
+        tri!(t, ip, code, ops::memory_init(t.ctx, data, d, s, n));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn DataDrop(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::DataDrop { data });
+        ops::data_drop(t.ctx, data);
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableGet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::TableGet { dst, index, table });
+        reg!(regs, dst) = tri!(t, ip, code, ops::table_get(t.ctx, table, reg!(regs, index)));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableSet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(
+            ip,
+            Op::TableSet {
+                index,
+                value,
+                table
+            }
+        );
+        let (i, v) = (reg!(regs, index), reg!(regs, value));
+        tri!(t, ip, code, ops::table_set(t.ctx, table, i, v));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableSize(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::TableSize { dst, table });
+        set!(regs, dst, ops::table_size(t.ctx, table));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableGrow(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::TableGrow { dst, table });
+        let (init, delta) = (reg!(regs, dst), reg!(regs, dst + 1));
+        set!(regs, dst, ops::table_grow(t.ctx, table, init, delta));
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableFill(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::TableFill { args, table });
+        tri!(
+            t,
+            ip,
+            code,
+            ops::table_fill(t.ctx, table, three(regs, args))
+        );
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(
+            ip,
+            Op::TableCopy {
+                args,
+                dst_table,
+                src_table
+            }
+        );
+        let args = three(regs, args);
+        tri!(
+            t,
+            ip,
+            code,
+            ops::table_copy(t.ctx, dst_table, src_table, args)
+        );
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn TableInit(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::TableInit { args, table, elem });
+        tri!(
+            t,
+            ip,
+            code,
+            ops::table_init(t.ctx, table, elem, three(regs, args))
+        );
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn ElemDrop(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::ElemDrop { elem });
+        ops::elem_drop(t.ctx, elem);
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn RefFunc(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::RefFunc { dst, func });
+        reg!(regs, dst) = ops::ref_func(t.ctx, func);
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn RefIsNull(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::RefIsNull { dst, src });
+        set!(regs, dst, reg!(regs, src) == 0);
+        next!(t, ip, regs, code)
+    }
+}
+
+/// Defines the handlers of the table ops (module `table`) and `HANDLERS`,
+/// in `Op`'s declaration order.
+macro_rules! define_handlers {
+    (
+        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
+        binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+    ) => {
+        #[allow(non_snake_case)]
+        mod table {
+            use super::*;
+
+            type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
+
+            $(
+                pub(super) fn $ln(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$ln { dst, addr, offset });
+                    let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), reg!(regs, addr), offset));
+                    set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
+                    next!(t, ip, regs, code)
+                }
+                pub(super) fn $lx(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$lx { dst, base, index, offset });
+                    let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
+                    let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), addr as u64, offset));
+                    set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
+                    next!(t, ip, regs, code)
+                }
+            )*
+            $(
+                pub(super) fn $sn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$sn { addr, value, offset });
+                    let v = get!(regs, $sv, value) as $sm;
+                    tri!(t, ip, code, memory::store(t.ctx.mem, reg!(regs, addr), offset, v.to_le_bytes()));
+                    next!(t, ip, regs, code)
+                }
+                pub(super) fn $sx(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$sx { base, index, value, offset });
+                    let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
+                    let v = get!(regs, $sv, value) as $sm;
+                    tri!(t, ip, code, memory::store(t.ctx.mem, addr as u64, offset, v.to_le_bytes()));
+                    next!(t, ip, regs, code)
+                }
+            )*
+            $(
+                pub(super) fn $un(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$un { dst, src });
+                    let f: fn($ua) -> $ur = $uf;
+                    set!(regs, dst, f(get!(regs, $ua, src)));
+                    next!(t, ip, regs, code)
+                }
+            )*
+            $(
+                pub(super) fn $tn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$tn { dst, src });
+                    let f: fn($ta) -> Result<$tr, NumericTrap> = $tf;
+                    set!(regs, dst, tri!(t, ip, code, f(get!(regs, $ta, src))));
+                    next!(t, ip, regs, code)
+                }
+            )*
+            $(
+                pub(super) fn $bn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$bn { dst, lhs, rhs });
+                    let f: fn($ba, $bb) -> $br = $bf;
+                    set!(regs, dst, f(get!(regs, $ba, lhs), get!(regs, $bb, rhs)));
+                    next!(t, ip, regs, code)
+                }
+                $(
+                    pub(super) fn $bimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                        decode!(ip, Op::$bimm { dst, lhs, imm });
+                        let f: fn($ba, $bb) -> $br = $bf;
+                        set!(regs, dst, f(get!(regs, $ba, lhs), <$bb as FromImm>::from_imm(imm)));
+                        next!(t, ip, regs, code)
+                    }
+                )?
+            )*
+            $(
+                pub(super) fn $btn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$btn { dst, lhs, rhs });
+                    let f: fn($bta, $btb) -> Result<$btr, NumericTrap> = $btf;
+                    set!(regs, dst, tri!(t, ip, code, f(get!(regs, $bta, lhs), get!(regs, $btb, rhs))));
+                    next!(t, ip, regs, code)
+                }
+            )*
+            $(
+                pub(super) fn $cn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$cn { dst, lhs, rhs });
+                    let f: fn($ca, $ca) -> bool = $cf;
+                    set!(regs, dst, f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)));
+                    next!(t, ip, regs, code)
+                }
+                pub(super) fn $cbr(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$cbr { lhs, rhs, target });
+                    let f: fn($ca, $ca) -> bool = $cf;
+                    if f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
+                        jump!(t, target, regs, code)
+                    }
+                    next!(t, ip, regs, code)
+                }
+                pub(super) fn $cbrnot(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$cbrnot { lhs, rhs, target });
+                    let f: fn($ca, $ca) -> bool = $cf;
+                    if !f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
+                        jump!(t, target, regs, code)
+                    }
+                    next!(t, ip, regs, code)
+                }
+                $(
+                    pub(super) fn $cimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                        decode!(ip, Op::$cimm { dst, lhs, imm });
+                        let f: fn($ca, $ca) -> bool = $cf;
+                        set!(regs, dst, f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)));
+                        next!(t, ip, regs, code)
+                    }
+                    pub(super) fn $cbrimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                        decode!(ip, Op::$cbrimm { lhs, imm, target });
+                        let f: fn($ca, $ca) -> bool = $cf;
+                        if f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
+                            jump!(t, target, regs, code)
+                        }
+                        next!(t, ip, regs, code)
+                    }
+                    pub(super) fn $cbrnotimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                        decode!(ip, Op::$cbrnotimm { lhs, imm, target });
+                        let f: fn($ca, $ca) -> bool = $cf;
+                        if !f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
+                            jump!(t, target, regs, code)
+                        }
+                        next!(t, ip, regs, code)
+                    }
+                )?
+            )*
+        }
+
+        /// Handlers by tag. Its length is the number of ops, so a missing
+        /// handler does not compile; `handlers_follow_op_order` checks
+        /// the order against `Op::SHAPE`.
+        static HANDLERS: [Handler; Op::SHAPE.len()] = [
+            control::Unreachable, control::ConsumeFuel, control::Br, control::BrIfNez,
+            control::BrIfEqz, control::BrTable, control::BrCopy, control::Return,
+            control::ReturnMany, control::Copy, control::Const32, control::Const64,
+            control::Select, control::GlobalGet, control::GlobalSet, control::Call,
+            control::CallInternal, control::CallIndirect, control::MemorySize,
+            control::MemoryGrow, control::MemoryFill, control::MemoryCopy,
+            control::MemoryInit, control::DataDrop, control::TableGet, control::TableSet,
+            control::TableSize, control::TableGrow, control::TableFill, control::TableCopy,
+            control::TableInit, control::ElemDrop, control::RefFunc, control::RefIsNull,
+            $( table::$ln, )*
+            $( table::$sn, )*
+            $( table::$lx, )*
+            $( table::$sx, )*
+            $( table::$un, )*
+            $( table::$tn, )*
+            $( table::$bn, $( table::$bimm, )? )*
+            $( table::$btn, )*
+            $( table::$cn, table::$cbr, table::$cbrnot, $( table::$cimm, table::$cbrimm, table::$cbrnotimm, )? )*
+        ];
+
+        /// The op name each entry of `HANDLERS` is for.
+        #[cfg(test)]
+        static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
+            "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "BrTable", "BrCopy",
+            "Return", "ReturnMany", "Copy", "Const32", "Const64", "Select", "GlobalGet",
+            "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",
+            "MemoryFill", "MemoryCopy", "MemoryInit", "DataDrop", "TableGet", "TableSet",
+            "TableSize", "TableGrow", "TableFill", "TableCopy", "TableInit", "ElemDrop",
+            "RefFunc", "RefIsNull",
+            $( stringify!($ln), )*
+            $( stringify!($sn), )*
+            $( stringify!($lx), )*
+            $( stringify!($sx), )*
+            $( stringify!($un), )*
+            $( stringify!($tn), )*
+            $( stringify!($bn), $( stringify!($bimm), )? )*
+            $( stringify!($btn), )*
+            $( stringify!($cn), stringify!($cbr), stringify!($cbrnot), $( stringify!($cimm), stringify!($cbrimm), stringify!($cbrnotimm), )? )*
+        ];
+    };
+}
+for_each_memory!(for_each_numeric define_handlers);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handlers_follow_op_order() {
+        for (i, (name, _)) in Op::SHAPE.iter().enumerate() {
+            assert_eq!(HANDLER_NAMES[i], *name, "handler {i}");
+        }
+    }
+}
