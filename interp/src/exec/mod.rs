@@ -21,6 +21,8 @@
 mod dispatch;
 mod memory;
 pub(crate) mod numeric;
+#[cfg(feature = "op-profile")]
+pub mod profile;
 
 use alloc::vec::Vec;
 
