@@ -18,6 +18,10 @@
 //!   ops) instead of a register.
 //! - `Br…`: a comparison fused with a conditional branch; jumps to `target`
 //!   when the comparison holds. `BrNot…` jumps when it does not hold.
+//! - `StepBr…`: a branch that first adds an `i16` `step` to its (first)
+//!   register, in place: a loop counter's step fused with the loop's branch.
+//! - Other fused ops are named after what they compute: `I32AddShlImm` is
+//!   `lhs + (rhs << imm)`, `F64AddMul` is `acc + lhs * rhs`.
 //!
 //! Branch targets are absolute indices into the function's op sequence.
 //!
@@ -123,8 +127,12 @@ impl FromImm for u64 {
 ///   `Name { dst, lhs, rhs }` and, if named, `NameImm { dst, lhs, imm }`.
 /// - `binary_trap`: as `binary` without immediates, may trap.
 /// - `compare`: `Name / BrName / BrNotName [/ NameImm / BrNameImm /
-///   BrNotNameImm] (operand) = fn;` becomes the comparison producing an `i32`
-///   plus the branch forms fused with it.
+///   BrNotNameImm [/ StepBrName / StepBrNameImm]] (operand) = fn;` becomes
+///   the comparison producing an `i32` plus the branch forms fused with it;
+///   `StepBr…` first adds an `i16` step to `lhs` (see [`Op::step_branch`]).
+/// - `chain`: `Name (operand) = fn;` becomes `Name { dst, lhs, rhs, imm }`,
+///   `dst = fn(lhs, rhs, imm)`: two ops whose first result only feeds the
+///   second, in one (see [`Op::chain`]).
 macro_rules! for_each_numeric {
     ($callback:ident $($extra:tt)*) => {
         $callback! {
@@ -238,16 +246,16 @@ macro_rules! for_each_numeric {
                 I64RemU (u64, u64) -> u64 = numeric::i64_rem_u;
             }
             compare {
-                I32Eq / BrI32Eq / BrNotI32Eq / I32EqImm / BrI32EqImm / BrNotI32EqImm (i32) = |a: i32, b: i32| a == b;
-                I32Ne / BrI32Ne / BrNotI32Ne / I32NeImm / BrI32NeImm / BrNotI32NeImm (i32) = |a: i32, b: i32| a != b;
-                I32LtS / BrI32LtS / BrNotI32LtS / I32LtSImm / BrI32LtSImm / BrNotI32LtSImm (i32) = |a: i32, b: i32| a < b;
-                I32LtU / BrI32LtU / BrNotI32LtU / I32LtUImm / BrI32LtUImm / BrNotI32LtUImm (u32) = |a: u32, b: u32| a < b;
-                I32GtS / BrI32GtS / BrNotI32GtS / I32GtSImm / BrI32GtSImm / BrNotI32GtSImm (i32) = |a: i32, b: i32| a > b;
-                I32GtU / BrI32GtU / BrNotI32GtU / I32GtUImm / BrI32GtUImm / BrNotI32GtUImm (u32) = |a: u32, b: u32| a > b;
-                I32LeS / BrI32LeS / BrNotI32LeS / I32LeSImm / BrI32LeSImm / BrNotI32LeSImm (i32) = |a: i32, b: i32| a <= b;
-                I32LeU / BrI32LeU / BrNotI32LeU / I32LeUImm / BrI32LeUImm / BrNotI32LeUImm (u32) = |a: u32, b: u32| a <= b;
-                I32GeS / BrI32GeS / BrNotI32GeS / I32GeSImm / BrI32GeSImm / BrNotI32GeSImm (i32) = |a: i32, b: i32| a >= b;
-                I32GeU / BrI32GeU / BrNotI32GeU / I32GeUImm / BrI32GeUImm / BrNotI32GeUImm (u32) = |a: u32, b: u32| a >= b;
+                I32Eq / BrI32Eq / BrNotI32Eq / I32EqImm / BrI32EqImm / BrNotI32EqImm / StepBrI32Eq / StepBrI32EqImm (i32) = |a: i32, b: i32| a == b;
+                I32Ne / BrI32Ne / BrNotI32Ne / I32NeImm / BrI32NeImm / BrNotI32NeImm / StepBrI32Ne / StepBrI32NeImm (i32) = |a: i32, b: i32| a != b;
+                I32LtS / BrI32LtS / BrNotI32LtS / I32LtSImm / BrI32LtSImm / BrNotI32LtSImm / StepBrI32LtS / StepBrI32LtSImm (i32) = |a: i32, b: i32| a < b;
+                I32LtU / BrI32LtU / BrNotI32LtU / I32LtUImm / BrI32LtUImm / BrNotI32LtUImm / StepBrI32LtU / StepBrI32LtUImm (u32) = |a: u32, b: u32| a < b;
+                I32GtS / BrI32GtS / BrNotI32GtS / I32GtSImm / BrI32GtSImm / BrNotI32GtSImm / StepBrI32GtS / StepBrI32GtSImm (i32) = |a: i32, b: i32| a > b;
+                I32GtU / BrI32GtU / BrNotI32GtU / I32GtUImm / BrI32GtUImm / BrNotI32GtUImm / StepBrI32GtU / StepBrI32GtUImm (u32) = |a: u32, b: u32| a > b;
+                I32LeS / BrI32LeS / BrNotI32LeS / I32LeSImm / BrI32LeSImm / BrNotI32LeSImm / StepBrI32LeS / StepBrI32LeSImm (i32) = |a: i32, b: i32| a <= b;
+                I32LeU / BrI32LeU / BrNotI32LeU / I32LeUImm / BrI32LeUImm / BrNotI32LeUImm / StepBrI32LeU / StepBrI32LeUImm (u32) = |a: u32, b: u32| a <= b;
+                I32GeS / BrI32GeS / BrNotI32GeS / I32GeSImm / BrI32GeSImm / BrNotI32GeSImm / StepBrI32GeS / StepBrI32GeSImm (i32) = |a: i32, b: i32| a >= b;
+                I32GeU / BrI32GeU / BrNotI32GeU / I32GeUImm / BrI32GeUImm / BrNotI32GeUImm / StepBrI32GeU / StepBrI32GeUImm (u32) = |a: u32, b: u32| a >= b;
                 I64Eq / BrI64Eq / BrNotI64Eq / I64EqImm / BrI64EqImm / BrNotI64EqImm (i64) = |a: i64, b: i64| a == b;
                 I64Ne / BrI64Ne / BrNotI64Ne / I64NeImm / BrI64NeImm / BrNotI64NeImm (i64) = |a: i64, b: i64| a != b;
                 I64LtS / BrI64LtS / BrNotI64LtS / I64LtSImm / BrI64LtSImm / BrNotI64LtSImm (i64) = |a: i64, b: i64| a < b;
@@ -271,6 +279,12 @@ macro_rules! for_each_numeric {
                 F64Le / BrF64Le / BrNotF64Le (f64) = |a: f64, b: f64| a <= b;
                 F64Ge / BrF64Ge / BrNotF64Ge (f64) = |a: f64, b: f64| a >= b;
             }
+            chain {
+                I32AddShlImm (u32) = |a: u32, b: u32, imm: i32| a.wrapping_add(b.wrapping_shl(imm as u32));
+                I32XorRotlImm (u32) = |a: u32, b: u32, imm: i32| a ^ b.rotate_left(imm as u32 & 31);
+                I32XorShrUImm (u32) = |a: u32, b: u32, imm: i32| a ^ b.wrapping_shr(imm as u32);
+                I64RotlXorImm (u64) = |a: u64, b: u64, imm: i32| (a ^ b).rotate_left(imm as u32 & 63);
+            }
         }
     };
 }
@@ -280,26 +294,29 @@ pub(crate) use for_each_numeric;
 /// memory 0 at `addr + offset`), preceded by `$extra`: `Name / NameIdx(in
 /// memory) -> in slot` for loads, `Name / NameIdx(in slot) -> in memory` for
 /// stores. `NameIdx` is the access fused with the `i32.add` that computed
-/// its address: it reads `base + index` (wrapping, as the add did).
+/// its address: it reads `base + index` (wrapping, as the add did). A load's
+/// `NameImm` is the load without offset fused with an `i32.add` of a
+/// constant (compilers emit one where they cannot prove that the sum does
+/// not wrap, so cannot use the offset): it reads `addr + imm`, wrapping.
 macro_rules! for_each_memory {
     ($callback:ident $($extra:tt)*) => {
         $callback! {
             $($extra)*
             load {
-                I32Load / I32LoadIdx(u32) -> u32;
-                I64Load / I64LoadIdx(u64) -> u64;
-                F32Load / F32LoadIdx(u32) -> u32;
-                F64Load / F64LoadIdx(u64) -> u64;
-                I32Load8S / I32Load8SIdx(i8) -> i32;
-                I32Load8U / I32Load8UIdx(u8) -> u32;
-                I32Load16S / I32Load16SIdx(i16) -> i32;
-                I32Load16U / I32Load16UIdx(u16) -> u32;
-                I64Load8S / I64Load8SIdx(i8) -> i64;
-                I64Load8U / I64Load8UIdx(u8) -> u64;
-                I64Load16S / I64Load16SIdx(i16) -> i64;
-                I64Load16U / I64Load16UIdx(u16) -> u64;
-                I64Load32S / I64Load32SIdx(i32) -> i64;
-                I64Load32U / I64Load32UIdx(u32) -> u64;
+                I32Load / I32LoadIdx / I32LoadImm(u32) -> u32;
+                I64Load / I64LoadIdx / I64LoadImm(u64) -> u64;
+                F32Load / F32LoadIdx / F32LoadImm(u32) -> u32;
+                F64Load / F64LoadIdx / F64LoadImm(u64) -> u64;
+                I32Load8S / I32Load8SIdx / I32Load8SImm(i8) -> i32;
+                I32Load8U / I32Load8UIdx / I32Load8UImm(u8) -> u32;
+                I32Load16S / I32Load16SIdx / I32Load16SImm(i16) -> i32;
+                I32Load16U / I32Load16UIdx / I32Load16UImm(u16) -> u32;
+                I64Load8S / I64Load8SIdx / I64Load8SImm(i8) -> i64;
+                I64Load8U / I64Load8UIdx / I64Load8UImm(u8) -> u64;
+                I64Load16S / I64Load16SIdx / I64Load16SImm(i16) -> i64;
+                I64Load16U / I64Load16UIdx / I64Load16UImm(u16) -> u64;
+                I64Load32S / I64Load32SIdx / I64Load32SImm(i32) -> i64;
+                I64Load32U / I64Load32UIdx / I64Load32UImm(u32) -> u64;
             }
             store {
                 I32Store / I32StoreIdx(u32) -> u32;
@@ -397,13 +414,14 @@ macro_rules! op_enum {
 
 macro_rules! define_op {
     (
-        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         op_enum! {
         /// One instruction of Kestrel's register bytecode.
@@ -426,6 +444,12 @@ macro_rules! define_op {
             BrIfNez { cond: Reg, target: u32 },
             /// Jump to `target` if `cond` (an `i32`) is zero.
             BrIfEqz { cond: Reg, target: u32 },
+            /// `cond += step` (as `i32.add`), then jump to `target` if
+            /// `cond` is not zero: a loop's counter step fused with its
+            /// branch.
+            StepBrIfNez { cond: Reg, step: i16, target: u32 },
+            /// `cond += step`, then jump to `target` if `cond` is zero.
+            StepBrIfEqz { cond: Reg, step: i16, target: u32 },
             /// Jump to entry `min(index, len)` of the `len + 1` ops that
             /// follow; each entry is a `Br` or a `BrCopy`.
             BrTable { index: Reg, len: u32 },
@@ -444,6 +468,12 @@ macro_rules! define_op {
             Const64 { dst: Reg, lo: u32, hi: u32 },
             /// `dst = if cond != 0 { a } else { b }`.
             Select { dst: Reg, cond: Reg, a: Reg, b: Reg },
+            /// `dst = acc + lhs * rhs` in `f64`, rounded after each
+            /// operation as the `f64.mul` and `f64.add` it replaces (not a
+            /// fused multiply-add).
+            F64AddMul { dst: Reg, acc: Reg, lhs: Reg, rhs: Reg },
+            /// `dst = acc - lhs * rhs` in `f64`, rounded after each operation.
+            F64SubMul { dst: Reg, acc: Reg, lhs: Reg, rhs: Reg },
             /// `dst = globals[global]` (instance-relative index).
             GlobalGet { dst: Reg, global: u32 },
             /// `globals[global] = src`.
@@ -495,6 +525,7 @@ macro_rules! define_op {
             $( $ln { dst: Reg, addr: Reg, offset: u32 }, )*
             $( $sn { addr: Reg, value: Reg, offset: u32 }, )*
             $( $lx { dst: Reg, base: Reg, index: Reg, offset: u32 }, )*
+            $( $li { dst: Reg, addr: Reg, imm: i32 }, )*
             $( $sx { base: Reg, index: Reg, value: Reg, offset: u32 }, )*
             $( $un { dst: Reg, src: Reg }, )*
             $( $tn { dst: Reg, src: Reg }, )*
@@ -511,8 +542,13 @@ macro_rules! define_op {
                     $cimm { dst: Reg, lhs: Reg, imm: i32 },
                     $cbrimm { lhs: Reg, imm: i32, target: u32 },
                     $cbrnotimm { lhs: Reg, imm: i32, target: u32 },
+                    $(
+                        $cstep { lhs: Reg, rhs: Reg, step: i16, target: u32 },
+                        $cstepimm { lhs: Reg, step: i16, imm: i16, target: u32 },
+                    )?
                 )?
             )*
+            $( $chn { dst: Reg, lhs: Reg, rhs: Reg, imm: i32 }, )*
         }
         }
     };
@@ -522,13 +558,14 @@ for_each_memory!(for_each_numeric define_op);
 
 macro_rules! define_op_access {
     (
-        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         // Used by the translator only.
         #[cfg_attr(not(feature = "translate"), allow(dead_code))]
@@ -541,6 +578,8 @@ macro_rules! define_op_access {
                     Op::Const32 { dst, .. }
                     | Op::Const64 { dst, .. }
                     | Op::Select { dst, .. }
+                    | Op::F64AddMul { dst, .. }
+                    | Op::F64SubMul { dst, .. }
                     | Op::GlobalGet { dst, .. }
                     | Op::MemorySize { dst }
                     | Op::MemoryGrow { dst, .. }
@@ -548,7 +587,7 @@ macro_rules! define_op_access {
                     | Op::TableSize { dst, .. }
                     | Op::RefFunc { dst, .. }
                     | Op::RefIsNull { dst, .. } => Some(dst),
-                    $( Op::$ln { dst, .. } | Op::$lx { dst, .. } => Some(dst), )*
+                    $( Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } => Some(dst), )*
                     $( Op::$un { dst, .. } => Some(dst), )*
                     $( Op::$tn { dst, .. } => Some(dst), )*
                     $(
@@ -560,6 +599,7 @@ macro_rules! define_op_access {
                         Op::$cn { dst, .. } => Some(dst),
                         $( Op::$cimm { dst, .. } => Some(dst), )?
                     )*
+                    $( Op::$chn { dst, .. } => Some(dst), )*
                     _ => None,
                 }
             }
@@ -570,10 +610,15 @@ macro_rules! define_op_access {
                     Op::Br { target }
                     | Op::BrIfNez { target, .. }
                     | Op::BrIfEqz { target, .. }
+                    | Op::StepBrIfNez { target, .. }
+                    | Op::StepBrIfEqz { target, .. }
                     | Op::BrCopy { target, .. } => Some(target),
                     $(
                         Op::$cbr { target, .. } | Op::$cbrnot { target, .. } => Some(target),
-                        $( Op::$cbrimm { target, .. } | Op::$cbrnotimm { target, .. } => Some(target), )?
+                        $(
+                            Op::$cbrimm { target, .. } | Op::$cbrnotimm { target, .. } => Some(target),
+                            $( Op::$cstep { target, .. } | Op::$cstepimm { target, .. } => Some(target), )?
+                        )?
                     )*
                     _ => None,
                 }
@@ -591,7 +636,8 @@ macro_rules! define_fusion {
         unary_trap { $($unary_trap:tt)* }
         binary { $($binary:tt)* }
         binary_trap { $($binary_trap:tt)* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $($chain:tt)* }
     ) => {
         // Used by the translator only.
         #[cfg_attr(not(feature = "translate"), allow(dead_code))]
@@ -620,10 +666,156 @@ macro_rules! define_fusion {
                     _ => return None,
                 })
             }
+
+            /// This branch (one that jumps when its condition holds) with
+            /// `reg += step` done first, if it tests `reg`: the step of a
+            /// loop counter fused into the loop's branch. `None` if there is
+            /// no such form.
+            pub(crate) fn step_branch(&self, reg: Reg, step: i16) -> Option<Op> {
+                self.step_lhs(reg, step).or_else(|| self.swapped()?.step_lhs(reg, step))
+            }
+
+            /// As [`step_branch`](Self::step_branch), for `reg` as the
+            /// left operand.
+            fn step_lhs(&self, reg: Reg, step: i16) -> Option<Op> {
+                Some(match *self {
+                    Op::BrIfNez { cond, target } if cond == reg => Op::StepBrIfNez { cond, step, target },
+                    Op::BrIfEqz { cond, target } if cond == reg => Op::StepBrIfEqz { cond, step, target },
+                    $($($(
+                        Op::$cbr { lhs, rhs, target } if lhs == reg => Op::$cstep { lhs, rhs, step, target },
+                        Op::$cbrimm { lhs, imm, target } if lhs == reg => Op::$cstepimm {
+                            lhs,
+                            step,
+                            imm: i16::try_from(imm).ok()?,
+                            target,
+                        },
+                    )?)?)*
+                    _ => return None,
+                })
+            }
         }
     };
 }
 for_each_memory!(for_each_numeric define_fusion);
+
+// Used by the translator only.
+#[cfg_attr(not(feature = "translate"), allow(dead_code))]
+impl Op {
+    /// `self` and then `next` as one op, for `next` the only reader of
+    /// `self`'s result (a temporary): the caller makes sure of that, and
+    /// that no branch lands on `next`. `None` if there is no such op.
+    ///
+    /// The fused op reads `self`'s operands when `next` would have run,
+    /// which is the same: `self` wrote only its result.
+    pub(crate) fn chain(&self, next: &Op) -> Option<Op> {
+        Some(match (*self, *next) {
+            // Array indexing: `base + (i << k)`.
+            (
+                Op::I32ShlImm {
+                    dst: t,
+                    lhs: b,
+                    imm,
+                },
+                Op::I32Add { dst, lhs, rhs },
+            ) if rhs == t && lhs != t => Op::I32AddShlImm {
+                dst,
+                lhs,
+                rhs: b,
+                imm,
+            },
+            // The rotations and shifts of SHA-2 and the BLAKE2 mixing
+            // function.
+            (
+                Op::I32RotlImm {
+                    dst: t,
+                    lhs: b,
+                    imm,
+                },
+                Op::I32Xor { dst, lhs, rhs },
+            ) if rhs == t && lhs != t => Op::I32XorRotlImm {
+                dst,
+                lhs,
+                rhs: b,
+                imm,
+            },
+            (
+                Op::I32ShrUImm {
+                    dst: t,
+                    lhs: b,
+                    imm,
+                },
+                Op::I32Xor { dst, lhs, rhs },
+            ) if rhs == t && lhs != t => Op::I32XorShrUImm {
+                dst,
+                lhs,
+                rhs: b,
+                imm,
+            },
+            (
+                Op::I64Xor {
+                    dst: t,
+                    lhs: a,
+                    rhs: b,
+                },
+                Op::I64RotlImm { dst, lhs, imm },
+            ) if lhs == t => Op::I64RotlXorImm {
+                dst,
+                lhs: a,
+                rhs: b,
+                imm,
+            },
+            // Dot products and other sums of products.
+            (
+                Op::F64Mul {
+                    dst: t,
+                    lhs: a,
+                    rhs: b,
+                },
+                Op::F64Add { dst, lhs, rhs },
+            ) if rhs == t && lhs != t => Op::F64AddMul {
+                dst,
+                acc: lhs,
+                lhs: a,
+                rhs: b,
+            },
+            (
+                Op::F64Mul {
+                    dst: t,
+                    lhs: a,
+                    rhs: b,
+                },
+                Op::F64Sub { dst, lhs, rhs },
+            ) if rhs == t && lhs != t => Op::F64SubMul {
+                dst,
+                acc: lhs,
+                lhs: a,
+                rhs: b,
+            },
+            _ => return None,
+        })
+    }
+
+    /// An `i32` compare-and-branch with its operands swapped and the
+    /// comparison mirrored, so that `rhs` becomes `lhs`.
+    fn swapped(&self) -> Option<Op> {
+        macro_rules! mirror {
+            ($($a:ident <=> $b:ident),*) => {
+                match *self {
+                    Op::BrI32Eq { lhs, rhs, target } => Op::BrI32Eq { lhs: rhs, rhs: lhs, target },
+                    Op::BrI32Ne { lhs, rhs, target } => Op::BrI32Ne { lhs: rhs, rhs: lhs, target },
+                    $(
+                        Op::$a { lhs, rhs, target } => Op::$b { lhs: rhs, rhs: lhs, target },
+                        Op::$b { lhs, rhs, target } => Op::$a { lhs: rhs, rhs: lhs, target },
+                    )*
+                    _ => return None,
+                }
+            };
+        }
+        Some(
+            mirror!(BrI32LtS <=> BrI32GtS, BrI32LtU <=> BrI32GtU, BrI32LeS <=> BrI32GeS, BrI32LeU <=> BrI32GeU),
+        )
+    }
+}
 
 #[cfg(test)]
 mod tests {

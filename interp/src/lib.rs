@@ -70,6 +70,10 @@ mod trap;
 mod value;
 mod verify;
 
+#[cfg(feature = "op-profile")]
+#[doc(hidden)]
+pub use exec::profile as op_profile;
+
 #[cfg(not(target_has_atomic = "ptr"))]
 pub(crate) use alloc::rc::Rc as Shared;
 /// Shared ownership: `Arc` where the target has atomic pointers, `Rc` on

@@ -397,13 +397,14 @@ impl Checker<'_> {
 /// new field) does not compile until it is checked here.
 macro_rules! define_check {
     (
-        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         impl Checker<'_> {
             /// Checks op `at`; whether execution can continue with the next op.
@@ -419,7 +420,10 @@ macro_rules! define_check {
                         self.target(target)?;
                         return Ok(false);
                     }
-                    Op::BrIfNez { cond, target } | Op::BrIfEqz { cond, target } => {
+                    Op::BrIfNez { cond, target }
+                    | Op::BrIfEqz { cond, target }
+                    | Op::StepBrIfNez { cond, step: _, target }
+                    | Op::StepBrIfEqz { cond, step: _, target } => {
                         self.reg(&[cond])?;
                         self.target(target)?;
                     }
@@ -451,6 +455,9 @@ macro_rules! define_check {
                     Op::Const32 { dst, value: _ } => self.reg(&[dst])?,
                     Op::Const64 { dst, lo: _, hi: _ } => self.reg(&[dst])?,
                     Op::Select { dst, cond, a, b } => self.reg(&[dst, cond, a, b])?,
+                    Op::F64AddMul { dst, acc, lhs, rhs } | Op::F64SubMul { dst, acc, lhs, rhs } => {
+                        self.reg(&[dst, acc, lhs, rhs])?
+                    }
                     Op::GlobalGet { dst, global } => {
                         self.global(global)?;
                         self.reg(&[dst])?;
@@ -556,6 +563,12 @@ macro_rules! define_check {
                         }
                     )*
                     $(
+                        Op::$li { dst, addr, imm: _ } => {
+                            self.memory()?;
+                            self.reg(&[dst, addr])?;
+                        }
+                    )*
+                    $(
                         Op::$sx { base, index, value, offset: _ } => {
                             self.memory()?;
                             self.reg(&[base, index, value])?;
@@ -581,8 +594,19 @@ macro_rules! define_check {
                                 self.reg(&[lhs])?;
                                 self.target(target)?;
                             }
+                            $(
+                                Op::$cstep { lhs, rhs, step: _, target } => {
+                                    self.reg(&[lhs, rhs])?;
+                                    self.target(target)?;
+                                }
+                                Op::$cstepimm { lhs, step: _, imm: _, target } => {
+                                    self.reg(&[lhs])?;
+                                    self.target(target)?;
+                                }
+                            )?
                         )?
                     )*
+                    $( Op::$chn { dst, lhs, rhs, imm: _ } => self.reg(&[dst, lhs, rhs])?, )*
                 }
                 Ok(true)
             }

@@ -1,6 +1,10 @@
 //! Translator fusions give the same results as the unfused instructions.
 
-use kestrel_interp::{Engine, Linker, Module, Store};
+use std::cell::RefCell;
+
+use kestrel_interp::{Engine, Linker, Module, Store, Val};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 
 fn run_i64(wat: &str, name: &str, arg: i64) -> i64 {
     let engine = Engine::default();
@@ -129,4 +133,659 @@ fn loads_and_stores_at_a_sum() {
         Some(kestrel_interp::TrapCode::MemoryOutOfBounds),
         "{trap}"
     );
+}
+
+/// A module and an instance of it.
+fn instantiate(wat: &str) -> (Module, Store<()>, kestrel_interp::Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).expect("wat")).expect("module");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiate");
+    (module, store, instance)
+}
+
+/// Calls `name` of `wat` with `args`.
+fn call<P, R>(wat: &str, name: &str, args: P) -> R
+where
+    P: kestrel_interp::WasmTyList,
+    R: kestrel_interp::WasmTyList,
+{
+    let (_, mut store, instance) = instantiate(wat);
+    instance
+        .get_typed_func::<P, R>(&store, name)
+        .expect("export")
+        .call(&mut store, args)
+        .expect("call")
+}
+
+/// How many ops named `op` the listing of `name` has.
+fn count_op(module: &Module, name: &str, op: &str) -> usize {
+    let listing = module.disassemble(name).expect("listing");
+    listing
+        .lines()
+        .filter(|line| line.split_whitespace().nth(1) == Some(op))
+        .count()
+}
+
+fn has_op(module: &Module, name: &str, op: &str) -> bool {
+    count_op(module, name, op) > 0
+}
+
+/// A loop counter's step (`i32.add` or `i32.sub` of a constant, in place)
+/// is done by the loop's branch when nothing lies between them.
+#[test]
+fn counter_steps_fuse_into_branches() {
+    let wat = r#"
+        (module
+          ;; i += 3 while i <u n: the number of iterations.
+          (func (export "lt_u") (param i32 i32) (result i32)
+            (local $k i32)
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+              (br_if $l (i32.lt_u (local.get 0) (local.get 1))))
+            (local.get $k))
+          ;; The counter on the right: n >s i becomes i <s n.
+          (func (export "gt_s_rhs") (param i32 i32) (result i32)
+            (local $k i32)
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (local.set 0 (i32.sub (local.get 0) (i32.const -2)))
+              (br_if $l (i32.gt_s (local.get 1) (local.get 0))))
+            (local.get $k))
+          ;; A constant bound, counting down by 2 while i >u 1.
+          (func (export "gt_u_imm") (param i32) (result i32)
+            (local $k i32)
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (local.set 0 (i32.add (local.get 0) (i32.const -2)))
+              (br_if $l (i32.gt_u (local.get 0) (i32.const 1))))
+            (local.get $k))
+          ;; Down to zero: br_if on the counter itself.
+          (func (export "nez") (param i32) (result i32)
+            (local $k i32)
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+            (local.get $k))
+          ;; The counter on both sides: i == i after the step.
+          (func (export "both") (param i32) (result i32)
+            (local.set 0 (i32.add (local.get 0) (i32.const 5)))
+            (block $b
+              (br_if $b (i32.eq (local.get 0) (local.get 0)))
+              (return (i32.const -1)))
+            (local.get 0))
+          ;; The largest step that fits, and one that does not.
+          (func (export "big") (param i32 i32) (result i32)
+            (local $k i32)
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (local.set 0 (i32.add (local.get 0) (i32.const 32767)))
+              (br_if $l (i32.lt_s (local.get 0) (local.get 1))))
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 0x10000)))
+              (local.set 0 (i32.add (local.get 0) (i32.const 32768)))
+              (br_if $l (i32.lt_s (local.get 0) (local.get 1))))
+            (local.get $k))
+          ;; The branch is a label: the first block's branch lands on it,
+          ;; skipping the step, which must stay an op of its own.
+          (func (export "label") (param i32) (result i32)
+            (local $i i32) (local $k i32)
+            (loop $l
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (block $skip
+                (br_if $skip (i32.and (local.get $k) (i32.const 1)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1))))
+              (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+            (local.get $k))
+          ;; The stepped register is not the one tested: no fusion.
+          (func (export "other") (param i32 i32) (result i32)
+            (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (block $b
+              (br_if $b (i32.eqz (local.get 0)))
+              (return (local.get 1)))
+            (i32.const 100)))
+    "#;
+    let (module, ..) = instantiate(wat);
+    for (name, op) in [
+        ("lt_u", "StepBrI32LtU"),
+        ("gt_s_rhs", "StepBrI32LtS"),
+        ("gt_u_imm", "StepBrI32GtUImm"),
+        ("nez", "StepBrIfNez"),
+        ("both", "StepBrI32Eq"),
+        ("big", "StepBrI32LtS"),
+    ] {
+        assert!(has_op(&module, name, op), "{name}: {op}");
+        // Only the step of `$k`, which is followed by another step, stays.
+        let steps = count_op(&module, name, "I32AddImm") + count_op(&module, name, "I32SubImm");
+        let want = match name {
+            "both" => 0,
+            "big" => 3,
+            _ => 1,
+        };
+        assert_eq!(steps, want, "{name}");
+    }
+    // 32768 does not fit the step: that add stays.
+    assert!(has_op(&module, "big", "I32AddImm"));
+    assert!(has_op(&module, "label", "I32AddImm"));
+    assert!(!has_op(&module, "label", "StepBrI32LtU"));
+    assert!(!has_op(&module, "other", "StepBrIfEqz"));
+
+    let lt_u = |i: u32, n: u32| call::<(i32, i32), i32>(wat, "lt_u", (i as i32, n as i32));
+    assert_eq!(lt_u(0, 10), 4);
+    assert_eq!(lt_u(9, 10), 1);
+    // The step wraps: 0xffff_fffe + 3 = 1 <u 2, then 4 is not.
+    assert_eq!(lt_u(0xffff_fffe, 2), 2);
+    assert_eq!(call::<(i32, i32), i32>(wat, "gt_s_rhs", (0, 10)), 5);
+    // i32::MAX - 1 + 2 wraps to i32::MIN, which is not <s i32::MIN.
+    let (i, n) = (i32::MAX - 1, i32::MIN);
+    assert_eq!(call::<(i32, i32), i32>(wat, "gt_s_rhs", (i, n)), 1);
+    assert_eq!(call::<i32, i32>(wat, "gt_u_imm", 10), 5);
+    assert_eq!(call::<i32, i32>(wat, "gt_u_imm", 11), 5);
+    assert_eq!(call::<i32, i32>(wat, "gt_u_imm", 2), 1);
+    assert_eq!(call::<i32, i32>(wat, "nez", 7), 7);
+    assert_eq!(call::<i32, i32>(wat, "both", 1), 6);
+    assert_eq!(call::<(i32, i32), i32>(wat, "big", (0, 65534)), 2 + 0x10000);
+    assert_eq!(call::<(i32, i32), i32>(wat, "big", (0, 65536)), 3 + 0x10000);
+    // Only every other iteration steps $i.
+    assert_eq!(call::<i32, i32>(wat, "label", 3), 6);
+    assert_eq!(call::<(i32, i32), i32>(wat, "other", (0, 1)), 100);
+    assert_eq!(call::<(i32, i32), i32>(wat, "other", (1, 1)), 2);
+}
+
+/// Fuel is charged per Wasm instruction, fused or not.
+#[test]
+fn fused_steps_cost_the_same_fuel() {
+    let wat = r#"
+        (module
+          (func (export "count") (param i32) (result i32)
+            (local $i i32)
+            (loop $l
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+            (local.get $i)))
+    "#;
+    let mut config = kestrel_interp::Config::default();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat::parse_str(wat).expect("wat")).expect("module");
+    assert!(has_op(&module, "count", "StepBrI32LtU"));
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .expect("instantiate");
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .expect("export");
+    store.set_fuel(1000).expect("fuel");
+    assert_eq!(count.call(&mut store, 10).expect("call"), 10);
+    // loop, then 7 per iteration (local.get, i32.const, i32.add,
+    // local.set, local.get, local.get, i32.lt_u, br_if: 8), then local.get.
+    assert_eq!(store.get_fuel().expect("fuel"), 1000 - (1 + 10 * 8 + 1));
+}
+
+/// A load without offset at `x + c` (or `x - c`) reads `x` and adds `c`
+/// itself, wrapping at 2^32 as the add did; with an offset it is not fused.
+#[test]
+fn loads_at_a_constant_distance() {
+    let wat = r#"
+        (module
+          (memory 1)
+          (data (i32.const 8) "\01\02\03\04\05\06\07\08")
+          (func (export "plus16") (param i32) (result i64)
+            (i64.load8_u (i32.add (local.get 0) (i32.const 16))))
+          (func (export "minus2") (param i32) (result i32)
+            (i32.load16_u (i32.sub (local.get 0) (i32.const 2))))
+          (func (export "offset") (param i32) (result i32)
+            (i32.load8_u offset=1 (i32.add (local.get 0) (i32.const 4))))
+          ;; The address register is also the destination.
+          (func (export "alias") (param i32) (result i32)
+            (local.set 0 (i32.load (i32.add (local.get 0) (i32.const 1))))
+            (local.get 0)))
+    "#;
+    let (module, mut store, instance) = instantiate(wat);
+    for (name, op) in [
+        ("plus16", "I64Load8UImm"),
+        ("minus2", "I32Load16UImm"),
+        ("alias", "I32LoadImm"),
+    ] {
+        assert!(has_op(&module, name, op), "{name}: {op}");
+    }
+    assert!(has_op(&module, "offset", "I32AddImm"));
+    assert_eq!(call::<i32, i64>(wat, "plus16", -6), 3);
+    // 0xffff_fffc + 16 wraps to 12: byte 5.
+    assert_eq!(call::<i32, i64>(wat, "plus16", -4), 5);
+    assert_eq!(call::<i32, i64>(wat, "plus16", 0), 0);
+    assert_eq!(call::<i32, i32>(wat, "minus2", 12), 0x0403);
+    // 1 - 2 wraps to 0xffff_ffff: out of bounds.
+    let minus2 = instance
+        .get_typed_func::<i32, i32>(&store, "minus2")
+        .expect("export");
+    let trap = minus2.call(&mut store, 1).expect_err("out of bounds");
+    assert_eq!(
+        trap.as_trap().map(|t| t.code()),
+        Some(kestrel_interp::TrapCode::MemoryOutOfBounds)
+    );
+    assert_eq!(call::<i32, i32>(wat, "offset", 4), 2);
+    assert_eq!(call::<i32, i32>(wat, "alias", 7), 0x0403_0201);
+}
+
+/// Two ops whose first result only feeds the second run as one: shifted
+/// indices, the rotations of SHA-2 and BLAKE2, and sums of products. The
+/// fused op reads its operands as the pair did, also when they are the
+/// destination.
+#[test]
+fn chained_ops_compute_as_the_pair() {
+    let wat = r#"
+        (module
+          (func (export "add_shl") (param i32 i32) (result i32)
+            (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 3))))
+          ;; The shift count is taken mod 32, as by i32.shl.
+          (func (export "add_shl35") (param i32 i32) (result i32)
+            (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 35))))
+          (func (export "add_shl_alias") (param i32) (result i32)
+            (local.set 0 (i32.add (local.get 0) (i32.shl (local.get 0) (i32.const 2))))
+            (local.get 0))
+          (func (export "xor_rotl") (param i32 i32) (result i32)
+            (i32.xor (local.get 0) (i32.rotl (local.get 1) (i32.const 7))))
+          (func (export "xor_shr_u") (param i32 i32) (result i32)
+            (i32.xor (local.get 0) (i32.shr_u (local.get 1) (i32.const 10))))
+          (func (export "rotl_xor") (param i64 i64) (result i64)
+            (i64.rotl (i64.xor (local.get 0) (local.get 1)) (i64.const 40)))
+          (func (export "rotl_xor_alias") (param i64 i64) (result i64)
+            (local.set 0 (i64.rotl (i64.xor (local.get 0) (local.get 1)) (i64.const 65)))
+            (local.get 0))
+          (func (export "mul_add") (param f64 f64 f64) (result f64)
+            (f64.add (local.get 0) (f64.mul (local.get 1) (local.get 2))))
+          (func (export "mul_sub") (param f64 f64 f64) (result f64)
+            (f64.sub (local.get 0) (f64.mul (local.get 1) (local.get 2))))
+          (func (export "mul_add_alias") (param f64 f64) (result f64)
+            (local.set 0 (f64.add (local.get 0) (f64.mul (local.get 0) (local.get 1))))
+            (local.get 0))
+          ;; The product on the left is not the last op: not fused.
+          (func (export "mul_first") (param f64 f64 f64) (result f64)
+            (f64.add (f64.mul (local.get 1) (local.get 2)) (local.get 0)))
+          ;; A value reaches the add through a label after the shift: the
+          ;; branch's 7 must not be shifted.
+          (func (export "label") (param i32 i32) (result i32)
+            (i32.add
+              (local.get 0)
+              (block (result i32)
+                (drop (br_if 0 (i32.const 7) (local.get 1)))
+                (i32.shl (local.get 1) (i32.const 3))))))
+    "#;
+    let (module, ..) = instantiate(wat);
+    for (name, op) in [
+        ("add_shl", "I32AddShlImm"),
+        ("add_shl35", "I32AddShlImm"),
+        ("add_shl_alias", "I32AddShlImm"),
+        ("xor_rotl", "I32XorRotlImm"),
+        ("xor_shr_u", "I32XorShrUImm"),
+        ("rotl_xor", "I64RotlXorImm"),
+        ("rotl_xor_alias", "I64RotlXorImm"),
+        ("mul_add", "F64AddMul"),
+        ("mul_sub", "F64SubMul"),
+        ("mul_add_alias", "F64AddMul"),
+    ] {
+        assert!(has_op(&module, name, op), "{name}: {op}");
+    }
+    assert!(has_op(&module, "mul_first", "F64Mul"));
+    assert!(has_op(&module, "label", "I32ShlImm"));
+
+    let words = [0u32, 1, 7, 0x8000_0000, 0xdead_beef, u32::MAX];
+    for &a in &words {
+        for &b in &words {
+            let (x, y) = (a as i32, b as i32);
+            let add_shl = call::<(i32, i32), i32>(wat, "add_shl", (x, y));
+            assert_eq!(add_shl as u32, a.wrapping_add(b << 3));
+            let add_shl35 = call::<(i32, i32), i32>(wat, "add_shl35", (x, y));
+            assert_eq!(add_shl35, add_shl);
+            let xor_rotl = call::<(i32, i32), i32>(wat, "xor_rotl", (x, y));
+            assert_eq!(xor_rotl as u32, a ^ b.rotate_left(7));
+            let xor_shr_u = call::<(i32, i32), i32>(wat, "xor_shr_u", (x, y));
+            assert_eq!(xor_shr_u as u32, a ^ (b >> 10));
+            let (p, q) = ((a as u64) << 32 | b as u64, (b as u64) << 29 ^ a as u64);
+            let rotl_xor = call::<(i64, i64), i64>(wat, "rotl_xor", (p as i64, q as i64));
+            assert_eq!(rotl_xor as u64, (p ^ q).rotate_left(40));
+            let alias = call::<(i64, i64), i64>(wat, "rotl_xor_alias", (p as i64, q as i64));
+            assert_eq!(alias as u64, (p ^ q).rotate_left(1));
+            let label = call::<(i32, i32), i32>(wat, "label", (x, y));
+            let want = if b != 0 { 7 } else { 0 };
+            assert_eq!(label as u32, a.wrapping_add(want));
+        }
+        let alias = call::<i32, i32>(wat, "add_shl_alias", a as i32);
+        assert_eq!(alias as u32, a.wrapping_add(a << 2));
+    }
+    // Rounded after the product and after the sum: not a fused
+    // multiply-add, which would give -2^-104 here.
+    let (a, b) = (1.0 + f64::EPSILON, 1.0 - f64::EPSILON);
+    let floats = [
+        (-1.0, a, b),
+        (1.0, 3.0, 0.1),
+        (0.0, f64::INFINITY, 0.0),
+        (f64::INFINITY, 1e308, 1e308),
+        (-0.0, 0.0, -1.0),
+        (1e-300, 1e-300, 1e-300),
+    ];
+    for (x, y, z) in floats {
+        let got = call::<(f64, f64, f64), f64>(wat, "mul_add", (x, y, z));
+        let want = x + y * z;
+        assert!(
+            got.to_bits() == want.to_bits() || got.is_nan() && want.is_nan(),
+            "{x} + {y} * {z}"
+        );
+        let got = call::<(f64, f64, f64), f64>(wat, "mul_sub", (x, y, z));
+        let want = x - y * z;
+        assert!(
+            got.to_bits() == want.to_bits() || got.is_nan() && want.is_nan(),
+            "{x} - {y} * {z}"
+        );
+        let got = call::<(f64, f64), f64>(wat, "mul_add_alias", (x, y));
+        let want = x + x * y;
+        assert!(
+            got.to_bits() == want.to_bits() || got.is_nan() && want.is_nan(),
+            "{x} + {x} * {y}"
+        );
+    }
+    assert_eq!(
+        call::<(f64, f64, f64), f64>(wat, "mul_add", (-1.0, a, b)),
+        0.0
+    );
+}
+
+/// `br_table` takes an entry that is a plain `Br` itself; entries that copy
+/// values or return still run as ops.
+#[test]
+fn br_table_entries() {
+    let wat = r#"
+        (module
+          (func (export "switch") (param i32) (result i32)
+            (block $d
+              (block $c
+                (block $b
+                  (block $a
+                    (br_table $a $b $c $d (local.get 0)))
+                  (return (i32.const 10)))
+                (return (i32.const 20)))
+              (return (i32.const 30)))
+            (i32.const 40))
+          ;; Entries that copy the value to their label's slot.
+          (func (export "values") (param i32) (result i32)
+            (i32.add (i32.const 100)
+              (block $c (result i32)
+                (i32.add (i32.const 1000)
+                  (block $b (result i32)
+                    (i32.add (i32.const 10000)
+                      (block $a (result i32)
+                        (br_table $a $b $c (i32.const 5) (local.get 0)))))))))
+          ;; An entry that returns.
+          (func (export "ret") (param i32) (result i32)
+            (block $a (result i32)
+              (br_table $a 1 (i32.const 5) (local.get 0)))
+            (i32.const 1)
+            i32.add))
+    "#;
+    let (module, ..) = instantiate(wat);
+    assert!(has_op(&module, "values", "BrCopy"));
+    for (index, want) in [(0, 10), (1, 20), (2, 30), (3, 40), (4, 40), (-1, 40)] {
+        assert_eq!(call::<i32, i32>(wat, "switch", index), want, "{index}");
+    }
+    for (index, want) in [(0, 11105), (1, 1105), (2, 105), (9, 105)] {
+        assert_eq!(call::<i32, i32>(wat, "values", index), want, "{index}");
+    }
+    assert_eq!(call::<i32, i32>(wat, "ret", 0), 6);
+    assert_eq!(call::<i32, i32>(wat, "ret", 1), 5);
+}
+
+/// Each fused shape, in functions named `f{i}` (fused) and `u{i}` (the
+/// same code with an empty block between the two ops: its end is a label,
+/// across which nothing is fused), for the differential test below.
+struct Pairs {
+    module: Module,
+    store: Store<()>,
+    instance: kestrel_interp::Instance,
+    /// Per shape: its code, and the op the fused function must have.
+    shapes: Vec<(String, Option<&'static str>)>,
+}
+
+impl Pairs {
+    fn new(header: &str, shapes: Vec<(String, String, Option<&'static str>)>) -> Pairs {
+        let mut wat = format!("(module {header}\n");
+        for (i, (ty, body, _)) in shapes.iter().enumerate() {
+            for (name, cut) in [("f", ""), ("u", "block end")] {
+                let body = body.replace("{cut}", cut);
+                wat += &format!("(func (export \"{name}{i}\") {ty} {body})\n");
+            }
+        }
+        wat += ")";
+        let (module, store, instance) = instantiate(&wat);
+        let shapes: Vec<_> = shapes.into_iter().map(|(_, body, op)| (body, op)).collect();
+        for (i, (body, op)) in shapes.iter().enumerate() {
+            let unfused = module.disassemble(&format!("u{i}")).expect("listing");
+            if let Some(op) = op {
+                let fused = module.disassemble(&format!("f{i}")).expect("listing");
+                assert!(fused.contains(op), "{body}:\n{fused}");
+                assert!(!unfused.contains(op), "{body}:\n{unfused}");
+            }
+        }
+        Pairs {
+            module,
+            store,
+            instance,
+            shapes,
+        }
+    }
+
+    /// Runs every shape fused and not on `args`: same results or same trap.
+    fn check(&mut self, args: &[Val], results: usize) -> Result<(), TestCaseError> {
+        for (i, (body, _)) in self.shapes.iter().enumerate() {
+            let mut outcome = |name: String| {
+                let f = self.instance.get_func(&self.store, &name).expect("export");
+                let mut out = vec![Val::I32(0); results];
+                let result = f.call(&mut self.store, args, &mut out);
+                let out: Vec<u64> = out
+                    .iter()
+                    .map(|v| match *v {
+                        Val::I32(x) => x as u32 as u64,
+                        Val::I64(x) => x as u64,
+                        Val::F64(x) => x,
+                        _ => u64::MAX,
+                    })
+                    .collect();
+                result
+                    .map(|()| out)
+                    .map_err(|e| e.as_trap().map(|t| t.code()))
+            };
+            let fused = outcome(format!("f{i}"));
+            let unfused = outcome(format!("u{i}"));
+            prop_assert_eq!(fused, unfused, "{} on {:?}", body, args);
+        }
+        Ok(())
+    }
+}
+
+fn interesting_i32() -> impl Strategy<Value = i32> {
+    prop_oneof![
+        any::<i32>(),
+        proptest::sample::select(vec![
+            0,
+            1,
+            -1,
+            2,
+            7,
+            8,
+            32767,
+            -32768,
+            65528,
+            65535,
+            65536,
+            i32::MAX,
+            i32::MIN,
+        ]),
+    ]
+}
+
+/// Every fused op computes what the ops it replaces compute, on random
+/// operands, including wrap-around, traps, and operands that are the
+/// destination.
+#[test]
+fn fused_ops_match_unfused_code() {
+    let mut shapes = Vec::new();
+    let i32x2 = "(param i32 i32) (result i32)".to_string();
+    for k in [0, 1, 3, 31, 32, 37, -1] {
+        for (inner, outer, op) in [
+            ("i32.shl", "i32.add", "I32AddShlImm"),
+            ("i32.rotl", "i32.xor", "I32XorRotlImm"),
+            ("i32.shr_u", "i32.xor", "I32XorShrUImm"),
+        ] {
+            let body = format!("local.get 0 local.get 1 i32.const {k} {inner} {{cut}} {outer}");
+            shapes.push((i32x2.clone(), body, Some(op)));
+            // Into local 0, which the inner op reads.
+            let body = format!(
+                "local.get 1 local.get 0 i32.const {k} {inner} {{cut}} {outer} local.set 0 local.get 0"
+            );
+            shapes.push((i32x2.clone(), body, Some(op)));
+        }
+        let body = format!("local.get 0 local.get 1 i64.xor {{cut}} i64.const {k} i64.rotl");
+        let i64x2 = "(param i64 i64) (result i64)".to_string();
+        shapes.push((i64x2.clone(), body, Some("I64RotlXorImm")));
+        let body = format!(
+            "local.get 0 local.get 1 i64.xor {{cut}} i64.const {k} i64.rotl local.set 1 local.get 1"
+        );
+        shapes.push((i64x2, body, Some("I64RotlXorImm")));
+    }
+    let chains = RefCell::new(Pairs::new("", shapes));
+    let floats = RefCell::new(Pairs::new(
+        "",
+        [("f64.add", "F64AddMul"), ("f64.sub", "F64SubMul")]
+            .into_iter()
+            .flat_map(|(outer, op)| {
+                let ty = "(param f64 f64 f64) (result f64)".to_string();
+                [
+                    format!("local.get 0 local.get 1 local.get 2 f64.mul {{cut}} {outer}"),
+                    format!(
+                        "local.get 0 local.get 0 local.get 1 f64.mul {{cut}} {outer} local.set 0 local.get 0"
+                    ),
+                ]
+                .map(|body| (ty.clone(), body, Some(op)))
+            })
+            .collect(),
+    ));
+    let mut loads = Vec::new();
+    for (load, result, op) in [
+        ("i32.load", "i32", "I32LoadImm"),
+        ("i64.load", "i64", "I64LoadImm"),
+        ("f64.load", "f64", "F64LoadImm"),
+        ("i32.load8_s", "i32", "I32Load8SImm"),
+        ("i32.load16_u", "i32", "I32Load16UImm"),
+        ("i64.load32_s", "i64", "I64Load32SImm"),
+    ] {
+        let ty = format!("(param i32) (result {result})");
+        for c in [0, 1, -1, 8, -8, 65535, -65536, i32::MAX, i32::MIN] {
+            for add in ["i32.add", "i32.sub"] {
+                let body = format!("local.get 0 i32.const {c} {add} {{cut}} {load}");
+                loads.push((ty.clone(), body, Some(op)));
+            }
+        }
+    }
+    // Bytes that differ everywhere, at both ends of the memory.
+    let data: String = (0..64).map(|i| format!("\\{:02x}", i * 37 % 256)).collect();
+    let header =
+        format!("(memory 1) (data (i32.const 0) \"{data}\") (data (i32.const 65472) \"{data}\")");
+    let loads = RefCell::new(Pairs::new(&header, loads));
+    let mut steps = Vec::new();
+    let compares = [
+        "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+    ];
+    let mut tests: Vec<String> = compares
+        .iter()
+        .flat_map(|c| {
+            [
+                format!("local.get 0 local.get 1 i32.{c}"),
+                format!("local.get 1 local.get 0 i32.{c}"),
+                format!("local.get 0 i32.const 7 i32.{c}"),
+                format!("local.get 0 i32.const -1 i32.{c}"),
+                format!("local.get 0 i32.const 40000 i32.{c}"),
+            ]
+        })
+        .collect();
+    tests.push("local.get 0".into());
+    tests.push("local.get 0 i32.eqz".into());
+    for test in &tests {
+        for (step, fits) in [
+            ("i32.const 1 i32.add", true),
+            ("i32.const -1 i32.add", true),
+            ("i32.const 32767 i32.add", true),
+            ("i32.const -32768 i32.add", true),
+            ("i32.const 32768 i32.add", false),
+            ("i32.const 3 i32.sub", true),
+            ("i32.const 32768 i32.sub", true),
+            ("i32.const -32768 i32.sub", false),
+        ] {
+            // Whether the branch was taken, and the stepped local.
+            let body = format!(
+                "block local.get 0 {step} local.set 0 {{cut}} {test} br_if 0 \
+                 local.get 0 i64.extend_i32_u return end \
+                 local.get 0 i64.extend_i32_u i64.const 0x100000000 i64.or"
+            );
+            let op = (fits && !test.contains("40000")).then_some("StepBr");
+            steps.push(("(param i32 i32) (result i64)".to_string(), body, op));
+        }
+    }
+    let steps = Pairs::new("", steps);
+    for (i, (body, op)) in steps.shapes.iter().enumerate() {
+        let listing = steps.module.disassemble(&format!("f{i}")).expect("listing");
+        assert_eq!(
+            listing.contains("StepBr"),
+            op.is_some(),
+            "{body}:\n{listing}"
+        );
+    }
+    let steps = RefCell::new(steps);
+
+    // A runner per property: one runner counts its cases across runs.
+    let runner = || {
+        TestRunner::new(ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })
+    };
+    let pair = (interesting_i32(), interesting_i32());
+    runner()
+        .run(&pair, |(a, b)| {
+            chains.borrow_mut().check(&[Val::I32(a), Val::I32(b)], 1)?;
+            steps.borrow_mut().check(&[Val::I32(a), Val::I32(b)], 1)
+        })
+        .unwrap();
+    runner()
+        .run(&interesting_i32(), |a| {
+            loads.borrow_mut().check(&[Val::I32(a)], 1)
+        })
+        .unwrap();
+    let float = proptest::prop_oneof![
+        any::<u64>(),
+        proptest::sample::select(vec![
+            0u64,
+            (-0.0f64).to_bits(),
+            1.0f64.to_bits(),
+            (1.0 + f64::EPSILON).to_bits(),
+            (1.0 - f64::EPSILON).to_bits(),
+            f64::INFINITY.to_bits(),
+            f64::NEG_INFINITY.to_bits(),
+            f64::NAN.to_bits(),
+            f64::MAX.to_bits(),
+            f64::MIN_POSITIVE.to_bits(),
+            1,
+        ]),
+    ];
+    runner()
+        .run(&(float.clone(), float.clone(), float), |(a, b, c)| {
+            floats
+                .borrow_mut()
+                .check(&[Val::F64(a), Val::F64(b), Val::F64(c)], 1)
+        })
+        .unwrap();
 }

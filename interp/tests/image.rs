@@ -678,6 +678,148 @@ fn forged_branch_target() {
     );
 }
 
+/// The fused ops' registers and targets are checked like any other op's.
+#[test]
+fn forged_fused_ops() {
+    let forged = |make: &dyn Fn(u16, u32) -> Op| {
+        verdict(|image| {
+            let (_, _, frame_size) = forge::frame(image, 1);
+            let len = forge::functions(image)[1].len() as u32;
+            let (at, _) = find(image, 1, |op| matches!(op, Op::I32Add { .. }));
+            forge::set_op(image, 1, at, make(frame_size, len));
+        })
+        .1
+    };
+    let out_of_frame: [&dyn Fn(u16, u32) -> Op; 7] = [
+        &|r, _| Op::I32AddShlImm {
+            dst: 0,
+            lhs: 1,
+            rhs: r,
+            imm: 3,
+        },
+        &|r, _| Op::I64RotlXorImm {
+            dst: r,
+            lhs: 0,
+            rhs: 1,
+            imm: 3,
+        },
+        &|r, _| Op::F64AddMul {
+            dst: 0,
+            acc: r,
+            lhs: 0,
+            rhs: 1,
+        },
+        &|r, _| Op::F64SubMul {
+            dst: 0,
+            acc: 0,
+            lhs: 1,
+            rhs: r,
+        },
+        &|r, _| Op::I32LoadImm {
+            dst: 0,
+            addr: r,
+            imm: -1,
+        },
+        &|r, _| Op::StepBrI32LtU {
+            lhs: 0,
+            rhs: r,
+            step: 1,
+            target: 0,
+        },
+        &|r, _| Op::StepBrIfNez {
+            cond: r,
+            step: -1,
+            target: 0,
+        },
+    ];
+    for make in out_of_frame {
+        let reason = forged(make);
+        assert!(
+            matches!(reason, VerifyError::Register { count: 1, .. }),
+            "{reason}"
+        );
+    }
+    let past_the_end: [&dyn Fn(u16, u32) -> Op; 3] = [
+        &|_, len| Op::StepBrI32GeSImm {
+            lhs: 0,
+            step: 1,
+            imm: 5,
+            target: len,
+        },
+        &|_, len| Op::StepBrI32Ne {
+            lhs: 0,
+            rhs: 1,
+            step: 1,
+            target: len,
+        },
+        &|_, len| Op::StepBrIfEqz {
+            cond: 0,
+            step: 1,
+            target: len,
+        },
+    ];
+    for make in past_the_end {
+        let reason = forged(make);
+        assert!(
+            matches!(reason, VerifyError::BranchTarget { .. }),
+            "{reason}"
+        );
+    }
+}
+
+/// A module using every kind of fused op behaves the same from its image.
+#[test]
+fn fused_ops_survive_images() {
+    let wat = r#"
+        (module
+          (memory 1)
+          (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+          (func (export "f") (param i32 i32) (result i64)
+            (local $acc i64) (local $x f64)
+            (loop $l
+              (local.set $acc
+                (i64.rotl (i64.xor (local.get $acc) (i64.load8_u (i32.add (local.get 0) (i32.const 1))))
+                          (i64.const 9)))
+              (local.set $x (f64.add (local.get $x) (f64.mul (f64.convert_i32_u (local.get 0)) (f64.const 0.5))))
+              (local.set $x (f64.sub (local.get $x) (f64.mul (local.get $x) (f64.const 0.25))))
+              (local.set 1 (i32.xor (local.get 1) (i32.rotl (local.get 0) (i32.const 5))))
+              (local.set 1 (i32.xor (local.get 1) (i32.shr_u (local.get 1) (i32.const 3))))
+              (local.set 1 (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 2))))
+              (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get 0) (i32.const 6))))
+            (i64.add (local.get $acc)
+              (i64.add (i64.extend_i32_u (local.get 1)) (i64.trunc_f64_s (f64.mul (local.get $x) (f64.const 1000)))))))
+    "#;
+    let engine = Engine::default();
+    let module = compile(&engine, wat);
+    let listing = module.disassemble("f").expect("listing");
+    for op in [
+        "StepBrI32LtUImm",
+        "I64Load8UImm",
+        "I64RotlXorImm",
+        "F64AddMul",
+        "F64SubMul",
+        "I32XorRotlImm",
+        "I32XorShrUImm",
+        "I32AddShlImm",
+    ] {
+        assert!(listing.contains(op), "{op}:\n{listing}");
+    }
+    let copied = Module::from_image_copied(&engine, &module.serialize()).expect("image");
+    let calls = [(0, 0), (1, 7), (3, -1), (5, 1 << 30)];
+    let run = |module: &Module| {
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, module)
+            .expect("instantiate");
+        let f = instance
+            .get_typed_func::<(i32, i32), i64>(&store, "f")
+            .expect("export");
+        calls.map(|args| f.call(&mut store, args).expect("call"))
+    };
+    assert_eq!(run(&module), run(&copied));
+}
+
 #[test]
 fn forged_br_table() {
     // An entry that is not a branch.

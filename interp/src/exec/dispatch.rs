@@ -146,13 +146,14 @@ unsafe fn slot(regs: &mut [u64], r: Reg) -> &mut u64 {
 
 macro_rules! define_run {
     (
-        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         /// Runs the top frame of `stack` (a function of `ctx`'s instance)
         /// from its `pc`, and the frames of the same instance it calls, until
@@ -237,6 +238,8 @@ macro_rules! define_run {
                 // last op it may point one past the end, never read.
                 let op: &Op = unsafe { &*ip };
                 ip = unsafe { ip.add(1) };
+                #[cfg(feature = "op-profile")]
+                super::profile::record(op);
                 match *op {
                     Op::Unreachable => trap!(TrapCode::Unreachable),
                     Op::ConsumeFuel { amount } => match ctx.fuel.checked_sub(amount as u64) {
@@ -254,10 +257,25 @@ macro_rules! define_run {
                     Op::BrIfEqz { cond, target } => {
                         if reg!(cond) == 0 { jump!(target) }
                     }
+                    Op::StepBrIfNez { cond, step, target } => {
+                        let v = get!(i32, cond).wrapping_add(step as i32);
+                        set!(cond, v);
+                        if v != 0 { jump!(target) }
+                    }
+                    Op::StepBrIfEqz { cond, step, target } => {
+                        let v = get!(i32, cond).wrapping_add(step as i32);
+                        set!(cond, v);
+                        if v == 0 { jump!(target) }
+                    }
                     Op::BrTable { index, len } => {
                         // Invariant 4: the `len + 1` entries follow.
                         let entry = (reg!(index) as u32).min(len) as usize;
                         ip = unsafe { ip.add(entry) };
+                        // Most entries are a plain `Br`: take it here rather
+                        // than dispatch it (the entry exists, as above).
+                        if let Op::Br { target } = unsafe { *ip } {
+                            jump!(target)
+                        }
                     }
                     Op::BrCopy { dst, src, count, target } => {
                         let src = src as usize;
@@ -287,6 +305,12 @@ macro_rules! define_run {
                     Op::Select { dst, cond, a, b } => {
                         let v = if reg!(cond) != 0 { reg!(a) } else { reg!(b) };
                         reg!(dst) = v;
+                    }
+                    Op::F64AddMul { dst, acc, lhs, rhs } => {
+                        set!(dst, get!(f64, acc) + get!(f64, lhs) * get!(f64, rhs));
+                    }
+                    Op::F64SubMul { dst, acc, lhs, rhs } => {
+                        set!(dst, get!(f64, acc) - get!(f64, lhs) * get!(f64, rhs));
                     }
                     Op::GlobalGet { dst, global } => {
                         reg!(dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
@@ -365,6 +389,13 @@ macro_rules! define_run {
                         }
                     )*
                     $(
+                        Op::$li { dst, addr, imm } => {
+                            let addr = get!(u32, addr).wrapping_add(imm as u32);
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(ctx.mem.bytes(), addr as u64, 0));
+                            set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
+                        }
+                    )*
+                    $(
                         Op::$sx { base, index, value, offset } => {
                             let addr = get!(u32, base).wrapping_add(get!(u32, index));
                             let v = get!($sv, value) as $sm;
@@ -427,7 +458,28 @@ macro_rules! define_run {
                                 let f: fn($ca, $ca) -> bool = $cf;
                                 if !f(get!($ca, lhs), <$ca as FromImm>::from_imm(imm)) { jump!(target) }
                             }
+                            $(
+                                // `rhs` is read after the step: it may be `lhs`.
+                                Op::$cstep { lhs, rhs, step, target } => {
+                                    let v = get!(i32, lhs).wrapping_add(step as i32);
+                                    set!(lhs, v);
+                                    let f: fn($ca, $ca) -> bool = $cf;
+                                    if f(v as $ca, get!($ca, rhs)) { jump!(target) }
+                                }
+                                Op::$cstepimm { lhs, step, imm, target } => {
+                                    let v = get!(i32, lhs).wrapping_add(step as i32);
+                                    set!(lhs, v);
+                                    let f: fn($ca, $ca) -> bool = $cf;
+                                    if f(v as $ca, <$ca as FromImm>::from_imm(imm as i32)) { jump!(target) }
+                                }
+                            )?
                         )?
+                    )*
+                    $(
+                        Op::$chn { dst, lhs, rhs, imm } => {
+                            let f: fn($cht, $cht, i32) -> $cht = $chf;
+                            set!(dst, f(get!($cht, lhs), get!($cht, rhs), imm));
+                        }
                     )*
                 }
             }

@@ -22,6 +22,8 @@ mod dispatch;
 mod memory;
 pub(crate) mod numeric;
 mod ops;
+#[cfg(feature = "op-profile")]
+pub mod profile;
 #[cfg(kestrel_tail_calls)]
 mod threaded;
 

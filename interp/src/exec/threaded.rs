@@ -268,11 +268,36 @@ mod control {
         next!(t, ip, regs, code)
     }
 
+    pub(super) fn StepBrIfNez(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::StepBrIfNez { cond, step, target });
+        let v = get!(regs, i32, cond).wrapping_add(step as i32);
+        set!(regs, cond, v);
+        if v != 0 {
+            jump!(t, target, regs, code)
+        }
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn StepBrIfEqz(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::StepBrIfEqz { cond, step, target });
+        let v = get!(regs, i32, cond).wrapping_add(step as i32);
+        set!(regs, cond, v);
+        if v == 0 {
+            jump!(t, target, regs, code)
+        }
+        next!(t, ip, regs, code)
+    }
+
     pub(super) fn BrTable(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
         decode!(ip, Op::BrTable { index, len });
         // Invariant 4: the `len + 1` entries follow.
         let entry = (reg!(regs, index) as u32).min(len) as usize;
-        dispatch(t, unsafe { ip.add(1 + entry) }, regs, code)
+        let ip = unsafe { ip.add(1 + entry) };
+        // Most entries are a plain `Br`: take it here rather than dispatch it.
+        if let Op::Br { target } = unsafe { *ip } {
+            jump!(t, target, regs, code)
+        }
+        dispatch(t, ip, regs, code)
     }
 
     pub(super) fn BrCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
@@ -335,6 +360,26 @@ mod control {
             reg!(regs, b)
         };
         reg!(regs, dst) = v;
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn F64AddMul(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::F64AddMul { dst, acc, lhs, rhs });
+        set!(
+            regs,
+            dst,
+            get!(regs, f64, acc) + get!(regs, f64, lhs) * get!(regs, f64, rhs)
+        );
+        next!(t, ip, regs, code)
+    }
+
+    pub(super) fn F64SubMul(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+        decode!(ip, Op::F64SubMul { dst, acc, lhs, rhs });
+        set!(
+            regs,
+            dst,
+            get!(regs, f64, acc) - get!(regs, f64, lhs) * get!(regs, f64, rhs)
+        );
         next!(t, ip, regs, code)
     }
 
@@ -531,13 +576,14 @@ mod control {
 /// in `Op`'s declaration order.
 macro_rules! define_handlers {
     (
-        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         #[allow(non_snake_case)]
         mod table {
@@ -556,6 +602,13 @@ macro_rules! define_handlers {
                     decode!(ip, Op::$lx { dst, base, index, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
                     let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), addr as u64, offset));
+                    set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
+                    next!(t, ip, regs, code)
+                }
+                pub(super) fn $li(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$li { dst, addr, imm });
+                    let addr = get!(regs, u32, addr).wrapping_add(imm as u32);
+                    let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), addr as u64, 0));
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
                     next!(t, ip, regs, code)
                 }
@@ -661,7 +714,38 @@ macro_rules! define_handlers {
                         }
                         next!(t, ip, regs, code)
                     }
+                    $(
+                        // `rhs` is read after the step: it may be `lhs`.
+                        pub(super) fn $cstep(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                            decode!(ip, Op::$cstep { lhs, rhs, step, target });
+                            let v = get!(regs, i32, lhs).wrapping_add(step as i32);
+                            set!(regs, lhs, v);
+                            let f: fn($ca, $ca) -> bool = $cf;
+                            if f(v as $ca, get!(regs, $ca, rhs)) {
+                                jump!(t, target, regs, code)
+                            }
+                            next!(t, ip, regs, code)
+                        }
+                        pub(super) fn $cstepimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                            decode!(ip, Op::$cstepimm { lhs, step, imm, target });
+                            let v = get!(regs, i32, lhs).wrapping_add(step as i32);
+                            set!(regs, lhs, v);
+                            let f: fn($ca, $ca) -> bool = $cf;
+                            if f(v as $ca, <$ca as FromImm>::from_imm(imm as i32)) {
+                                jump!(t, target, regs, code)
+                            }
+                            next!(t, ip, regs, code)
+                        }
+                    )?
                 )?
+            )*
+            $(
+                pub(super) fn $chn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    decode!(ip, Op::$chn { dst, lhs, rhs, imm });
+                    let f: fn($cht, $cht, i32) -> $cht = $chf;
+                    set!(regs, dst, f(get!(regs, $cht, lhs), get!(regs, $cht, rhs), imm));
+                    next!(t, ip, regs, code)
+                }
             )*
         }
 
@@ -670,9 +754,10 @@ macro_rules! define_handlers {
         /// the order against `Op::SHAPE`.
         static HANDLERS: [Handler; Op::SHAPE.len()] = [
             control::Unreachable, control::ConsumeFuel, control::Br, control::BrIfNez,
-            control::BrIfEqz, control::BrTable, control::BrCopy, control::Return,
-            control::ReturnMany, control::Copy, control::Const32, control::Const64,
-            control::Select, control::GlobalGet, control::GlobalSet, control::Call,
+            control::BrIfEqz, control::StepBrIfNez, control::StepBrIfEqz, control::BrTable,
+            control::BrCopy, control::Return, control::ReturnMany, control::Copy,
+            control::Const32, control::Const64, control::Select, control::F64AddMul,
+            control::F64SubMul, control::GlobalGet, control::GlobalSet, control::Call,
             control::CallInternal, control::CallIndirect, control::MemorySize,
             control::MemoryGrow, control::MemoryFill, control::MemoryCopy,
             control::MemoryInit, control::DataDrop, control::TableGet, control::TableSet,
@@ -681,19 +766,22 @@ macro_rules! define_handlers {
             $( table::$ln, )*
             $( table::$sn, )*
             $( table::$lx, )*
+            $( table::$li, )*
             $( table::$sx, )*
             $( table::$un, )*
             $( table::$tn, )*
             $( table::$bn, $( table::$bimm, )? )*
             $( table::$btn, )*
-            $( table::$cn, table::$cbr, table::$cbrnot, $( table::$cimm, table::$cbrimm, table::$cbrnotimm, )? )*
+            $( table::$cn, table::$cbr, table::$cbrnot, $( table::$cimm, table::$cbrimm, table::$cbrnotimm, $( table::$cstep, table::$cstepimm, )? )? )*
+            $( table::$chn, )*
         ];
 
         /// The op name each entry of `HANDLERS` is for.
         #[cfg(test)]
         static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
-            "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "BrTable", "BrCopy",
-            "Return", "ReturnMany", "Copy", "Const32", "Const64", "Select", "GlobalGet",
+            "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "StepBrIfNez",
+            "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "Const32",
+            "Const64", "Select", "F64AddMul", "F64SubMul", "GlobalGet",
             "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",
             "MemoryFill", "MemoryCopy", "MemoryInit", "DataDrop", "TableGet", "TableSet",
             "TableSize", "TableGrow", "TableFill", "TableCopy", "TableInit", "ElemDrop",
@@ -701,12 +789,14 @@ macro_rules! define_handlers {
             $( stringify!($ln), )*
             $( stringify!($sn), )*
             $( stringify!($lx), )*
+            $( stringify!($li), )*
             $( stringify!($sx), )*
             $( stringify!($un), )*
             $( stringify!($tn), )*
             $( stringify!($bn), $( stringify!($bimm), )? )*
             $( stringify!($btn), )*
-            $( stringify!($cn), stringify!($cbr), stringify!($cbrnot), $( stringify!($cimm), stringify!($cbrimm), stringify!($cbrnotimm), )? )*
+            $( stringify!($cn), stringify!($cbr), stringify!($cbrnot), $( stringify!($cimm), stringify!($cbrimm), stringify!($cbrnotimm), $( stringify!($cstep), stringify!($cstepimm), )? )? )*
+            $( stringify!($chn), )*
         ];
     };
 }

@@ -77,7 +77,7 @@ pub(super) fn view(region: &[u8], count: usize) -> Result<&[Op], ViewError> {
     // `0..Op::SHAPE.len()` in declaration order, as `op_enum!` accepts no
     // explicit discriminants), read in the target's byte order, which is
     // the image's little-endian (checked above). Every field of every
-    // variant is a plain number (`u16`, `u32`, `i32` today; `Op::from_fields`
+    // variant is a plain number (`u16`, `i16`, `u32`, `i32` today; `Op::from_fields`
     // does not compile for a field type that a `u64` cannot be cast to with
     // `as`, such as `bool`, `char` or an enum), for which any initialised
     // bytes are valid, and padding may hold anything. The ops borrow

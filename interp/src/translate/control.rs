@@ -73,7 +73,7 @@ impl Translator<'_> {
         let base = self.height() - params;
         let kind = match kind {
             BlockKind::Loop { .. } => {
-                self.fusable = None;
+                self.bind_label();
                 BlockKind::Loop { head: self.pc() }
             }
             other => other,
@@ -144,7 +144,7 @@ impl Translator<'_> {
         if let Some(at) = to_else {
             self.patch(at, self.pc());
         }
-        self.fusable = None;
+        self.bind_label();
         self.stack.truncate(base);
         for _ in 0..params {
             self.push(Operand::Temp)?;
@@ -179,7 +179,7 @@ impl Translator<'_> {
         if let BlockKind::If { to_else: Some(at) } = block.kind {
             self.patch(at, end);
         }
-        self.fusable = None;
+        self.bind_label();
         self.stack.truncate(block.base);
         for _ in 0..block.results {
             self.push(Operand::Temp)?;
@@ -275,7 +275,7 @@ impl Translator<'_> {
         let skip = self.branch_on(false, 0)?;
         self.emit_branch(depth)?;
         self.patch(skip, self.pc());
-        self.fusable = None;
+        self.bind_label();
         Ok(())
     }
 

@@ -92,6 +92,9 @@ pub(crate) struct Translator<'m> {
     /// Index of the last op if it wrote the top entry and nothing since has
     /// read or moved it: it may be retargeted or fused with a branch.
     fusable: Option<usize>,
+    /// `ops.len()` when the last label (a place branches jump to) was
+    /// bound: an op placed there must not be fused with the one before it.
+    label: usize,
     /// Whether the current code can be reached.
     reachable: bool,
     /// Blocks opened inside unreachable code, which are skipped.
@@ -178,6 +181,7 @@ fn translate_ops(
         num_locals,
         max_height: 0,
         fusable: None,
+        label: 0,
         reachable: true,
         unreachable_depth: 0,
         metering,
@@ -229,6 +233,13 @@ impl Translator<'_> {
         self.ops.len() - 1
     }
 
+    /// Binds a label here: branches may jump to the next op, so it must
+    /// not be fused with the ops before it.
+    pub(super) fn bind_label(&mut self) {
+        self.fusable = None;
+        self.label = self.ops.len();
+    }
+
     /// Starts a straight-line run of code that control can enter from
     /// elsewhere (function entry, loop head, after a label): its fuel is
     /// charged by a `ConsumeFuel` op placed here.
@@ -247,15 +258,37 @@ impl Translator<'_> {
         (writes == Some(slot)).then_some(at)
     }
 
-    /// The op that produced the top entry, if it is the last op emitted and
-    /// the entry is still a temporary that only it wrote: such an op can be
-    /// folded into the op that consumes the entry (see
-    /// [`take_top_producer`](Self::take_top_producer)).
-    fn top_producer(&mut self) -> Option<Op> {
-        let top = self.slot(self.height().checked_sub(1)?).ok()?;
+    /// The op that produced the top entry, with its index, if it is the
+    /// last op emitted and the entry is still a temporary that only it
+    /// wrote: such an op can be folded into the op that consumes the entry
+    /// (see [`take_top_producer`](Self::take_top_producer) and
+    /// [`emit_chained`](Self::emit_chained)).
+    fn top_producer(&mut self) -> Option<(usize, Op)> {
+        // The cheap tests first: this runs for every binary op and load.
+        let last = self.fusable? + 1 == self.ops.len();
+        if !last || !matches!(self.stack.last(), Some(Operand::Temp)) {
+            return None;
+        }
+        let top = self.slot(self.height() - 1).ok()?;
         let at = self.fusable_writing(top)?;
-        let last = at + 1 == self.ops.len() && matches!(self.stack.last(), Some(Operand::Temp));
-        last.then(|| self.ops[at])
+        Some((at, self.ops[at]))
+    }
+
+    /// Emits `op`, which wrote the entry just pushed and consumed the entry
+    /// that `producer` (from [`top_producer`](Self::top_producer), taken
+    /// before `op`'s operands were popped) wrote: as one op with the
+    /// producer if [`Op::chain`] has one and the producer is still the last
+    /// op.
+    fn emit_chained(&mut self, producer: Option<(usize, Op)>, op: Op) {
+        let fused = producer
+            .filter(|&(at, _)| at + 1 == self.ops.len())
+            .and_then(|(_, first)| first.chain(&op));
+        if let Some(fused) = fused {
+            self.ops.pop();
+            self.emit_result(fused);
+        } else {
+            self.emit_result(op);
+        }
     }
 
     /// Removes the top entry and the op [`top_producer`](Self::top_producer)
@@ -272,7 +305,7 @@ impl Translator<'_> {
     /// top entry is such an `eqz`, removes it and returns the register it
     /// tested.
     fn eqz_on_top(&mut self) -> Option<Reg> {
-        let (Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. }) = self.top_producer()? else {
+        let (_, Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. }) = self.top_producer()? else {
             return None;
         };
         self.take_top_producer();
@@ -282,11 +315,24 @@ impl Translator<'_> {
     /// A load or store at `a + b` reads both registers itself: if the top
     /// entry is such an `i32.add`, removes it and returns its operands.
     fn add_on_top(&mut self) -> Option<(Reg, Reg)> {
-        let Op::I32Add { lhs, rhs, .. } = self.top_producer()? else {
+        let (_, Op::I32Add { lhs, rhs, .. }) = self.top_producer()? else {
             return None;
         };
         self.take_top_producer();
         Some((lhs, rhs))
+    }
+
+    /// A load without offset at `a + imm` reads `a` itself: if the top entry
+    /// is such an `i32.add` (or `i32.sub`) and `offset` is zero, removes it
+    /// and returns its operand and immediate.
+    fn add_imm_on_top(&mut self, offset: u32) -> Option<(Reg, i32)> {
+        let (lhs, imm) = match self.top_producer().filter(|_| offset == 0)? {
+            (_, Op::I32AddImm { lhs, imm, .. }) => (lhs, imm),
+            (_, Op::I32SubImm { lhs, imm, .. }) => (lhs, imm.wrapping_neg()),
+            _ => return None,
+        };
+        self.take_top_producer();
+        Some((lhs, imm))
     }
 
     /// Charges one instruction to the current run.
@@ -315,13 +361,40 @@ impl Translator<'_> {
             }
             self.ops[at] = branch;
             self.fusable = None;
-            return Ok(at);
+            return Ok(self.step_into_branch(at));
         }
         let cond = self.pop_reg()?;
-        Ok(self.emit_index(match when {
+        let at = self.emit_index(match when {
             true => Op::BrIfNez { cond, target },
             false => Op::BrIfEqz { cond, target },
-        }))
+        });
+        Ok(self.step_into_branch(at))
+    }
+
+    /// A loop's `i += step; br_if (i < n)`: if the op before the branch at
+    /// `at` (the last op) adds a small constant to a register in place and
+    /// no label lies between them, the branch does the add itself. Returns
+    /// where the branch is now.
+    fn step_into_branch(&mut self, at: usize) -> usize {
+        if at == 0 || at + 1 != self.ops.len() || self.label == at {
+            return at;
+        }
+        let (dst, lhs, step) = match self.ops[at - 1] {
+            Op::I32AddImm { dst, lhs, imm } => (dst, lhs, imm as i64),
+            Op::I32SubImm { dst, lhs, imm } => (dst, lhs, -(imm as i64)),
+            _ => return at,
+        };
+        let fused = i16::try_from(step)
+            .ok()
+            .filter(|_| dst == lhs)
+            .and_then(|step| self.ops[at].step_branch(dst, step));
+        let Some(fused) = fused else {
+            return at;
+        };
+        self.ops.pop();
+        self.ops[at - 1] = fused;
+        self.fusable = None;
+        at - 1
     }
 
     fn block_arity(&self, ty: BlockType) -> (usize, usize) {
@@ -660,15 +733,17 @@ impl Translator<'_> {
             && let Some(imm) = fit(bits)
         {
             self.stack.pop();
+            let producer = self.top_producer();
             let lhs = self.pop_reg()?;
             let dst = self.push_result()?;
-            self.emit_result(ri(dst, lhs, imm));
+            self.emit_chained(producer, ri(dst, lhs, imm));
             return Ok(());
         }
+        let producer = self.top_producer();
         let rhs = self.pop_reg()?;
         let lhs = self.pop_reg()?;
         let dst = self.push_result()?;
-        self.emit_result(rr(dst, lhs, rhs));
+        self.emit_chained(producer, rr(dst, lhs, rhs));
         Ok(())
     }
 }
@@ -753,13 +828,14 @@ macro_rules! imm_form {
 
 macro_rules! define_translate_numeric {
     (
-        load { $( $ln:ident / $lx:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $btn:ident ($bta:ty, $btb:ty) -> $btr:ty = $btf:expr; )* }
-        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident)? ($ca:ty) = $cf:expr; )* }
+        compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
+        chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         impl Translator<'_> {
             /// Translates a numeric or memory access operator; `false` if
@@ -772,6 +848,9 @@ macro_rules! define_translate_numeric {
                             if let Some((base, index)) = self.add_on_top() {
                                 let dst = self.push_result()?;
                                 self.emit_result(Op::$lx { dst, base, index, offset });
+                            } else if let Some((addr, imm)) = self.add_imm_on_top(offset) {
+                                let dst = self.push_result()?;
+                                self.emit_result(Op::$li { dst, addr, imm });
                             } else {
                                 let addr = self.pop_reg()?;
                                 let dst = self.push_result()?;
