@@ -102,6 +102,15 @@ impl MemoryEntity {
         self.written = grain.min(self.bytes.len()).max(self.written);
     }
 
+    /// A pointer to the bytes and the written bound, for an executor that
+    /// checks accesses against the bound itself. The pointer is made without
+    /// a reference to the bytes; it stays valid until the memory grows.
+    #[cfg_attr(not(kestrel_tail_calls), allow(dead_code))]
+    #[inline(always)]
+    pub(crate) fn raw_view(&mut self) -> (*mut u8, usize) {
+        (self.bytes.as_mut_ptr(), self.written)
+    }
+
     /// Stores `bytes` at `start` if they fit below the written bound; the
     /// executor's fast path. `false` means: use [`store_cold`](Self::store_cold).
     #[inline(always)]

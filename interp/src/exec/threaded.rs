@@ -26,7 +26,7 @@ use core::hint::unreachable_unchecked;
 
 use super::dispatch::{Ctx, Exit, push_frame};
 use super::numeric::{self, NumericTrap};
-use super::{ValueStack, memory, ops};
+use super::{ValueStack, ops};
 use crate::TrapCode;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
 
@@ -41,9 +41,11 @@ pub(crate) struct Thread<'c, 'a> {
     base: usize,
 }
 
-/// A handler: the thread, the op to run, the frame's registers (`slots[base..]`)
-/// and the running function's first op.
-type Handler = fn(&mut Thread<'_, '_>, *const Op, *mut u64, *const Op) -> Exit;
+/// A handler: the thread, the op to run, the frame's registers
+/// (`slots[base..]`), the running function's first op, and the instance's
+/// linear memory as a pointer to its bytes and a bound below which accesses
+/// need no other check (the memory's written bound, see [`mem_view`]).
+type Handler = fn(&mut Thread<'_, '_>, *const Op, *mut u64, *const Op, *mut u8, usize) -> Exit;
 
 // An `Exit` comes back in a register, so every handler's tail call passes it
 // through untouched.
@@ -66,12 +68,33 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
         entry,
         base,
     };
-    dispatch(&mut t, ip, regs, code)
+    let (mem, bound) = mem_view(&mut t);
+    dispatch(&mut t, ip, regs, code, mem, bound)
+}
+
+/// The memory's bytes and its written bound, taken afresh after anything
+/// that may move the bytes (`memory.grow`) or the bound (bulk writes,
+/// accesses past it).
+///
+/// The pointer comes from `Vec::as_mut_ptr`, which makes no reference to the
+/// bytes, so it stays valid while the `MemoryEntity` is only read (its
+/// length, its bound) and the bytes are not reallocated. Every access through
+/// it is below `bound`, which is at most the length.
+#[inline(always)]
+fn mem_view(t: &mut Thread<'_, '_>) -> (*mut u8, usize) {
+    t.ctx.mem.raw_view()
 }
 
 /// Calls the handler of the op at `ip`.
 #[inline(always)]
-fn dispatch(t: &mut Thread<'_, '_>, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+fn dispatch(
+    t: &mut Thread<'_, '_>,
+    ip: *const Op,
+    regs: *mut u64,
+    code: *const Op,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
     // SAFETY: `ip` names an op (see the module docs); `Op` is
     // `#[repr(u16)]`, so its first two bytes are its tag, which is below
     // `HANDLERS.len()` (one handler per variant, checked at compile time).
@@ -79,7 +102,7 @@ fn dispatch(t: &mut Thread<'_, '_>, ip: *const Op, regs: *mut u64, code: *const 
         let tag = *(ip as *const u16);
         *HANDLERS.get_unchecked(tag as usize)
     };
-    handler(t, ip, regs, code)
+    handler(t, ip, regs, code, mem, bound)
 }
 
 /// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
@@ -126,17 +149,24 @@ macro_rules! set {
 
 /// Continues with the next op.
 macro_rules! next {
-    ($t:ident, $ip:ident, $regs:ident, $code:ident) => {
+    ($t:ident, $ip:ident, $regs:ident, $code:ident, $mem:ident, $bound:ident) => {
         // SAFETY: an op that falls through is never last (invariant 5).
-        return dispatch($t, unsafe { $ip.add(1) }, $regs, $code)
+        return dispatch($t, unsafe { $ip.add(1) }, $regs, $code, $mem, $bound)
     };
 }
 
 /// Continues at op `$target` of the running function.
 macro_rules! jump {
-    ($t:ident, $target:expr, $regs:ident, $code:ident) => {
+    ($t:ident, $target:expr, $regs:ident, $code:ident, $mem:ident, $bound:ident) => {
         // SAFETY: targets are in range (invariant 3).
-        return dispatch($t, unsafe { $code.add($target as usize) }, $regs, $code)
+        return dispatch(
+            $t,
+            unsafe { $code.add($target as usize) },
+            $regs,
+            $code,
+            $mem,
+            $bound,
+        )
     };
 }
 
@@ -158,14 +188,23 @@ macro_rules! tri {
 
 /// Pushes a frame for defined function `func` at `at` and continues there.
 #[inline(always)]
-fn enter(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: Reg) -> Exit {
+fn enter(
+    t: &mut Thread<'_, '_>,
+    ip: *const Op,
+    code: *const Op,
+    func: u32,
+    at: Reg,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
     let callee = push(t, ip, code, func, at);
     if callee.is_null() {
         return Exit::Trap(TrapCode::StackOverflow);
     }
     // SAFETY: `push` made `slots.len() >= base + frame_size`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
-    dispatch(t, callee, regs, callee)
+    // The callee is of the same instance: the same memory.
+    dispatch(t, callee, regs, callee, mem, bound)
 }
 
 /// The frame push of [`enter`], out of line: kept in the handler, its
@@ -206,7 +245,7 @@ fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: R
 /// Pops the running frame and continues in its caller, or ends the run if
 /// the frame it started with returned.
 #[inline(always)]
-fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op) -> Exit {
+fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
     if t.stack.frames.len() == t.entry {
         return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
     }
@@ -218,7 +257,62 @@ fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op) -> Exit {
     t.base = caller.base as usize;
     let regs = t.stack.slots[t.base..].as_mut_ptr();
     // SAFETY: the caller's saved `pc` is after its call, which is never last.
-    dispatch(t, unsafe { code.add(caller.pc as usize) }, regs, code)
+    dispatch(
+        t,
+        unsafe { code.add(caller.pc as usize) },
+        regs,
+        code,
+        mem,
+        bound,
+    )
+}
+
+/// An access at `start..end` past the memory's written bound: if it is in
+/// bounds, raises the bound over it and runs the op again; otherwise the
+/// out-of-bounds trap. Out of line and reached by a tail call, so that the
+/// access handlers' fast path saves no registers for it. (Reads raise the
+/// bound too: it only ever makes a recycled memory zero a little more.)
+#[inline(never)]
+fn access_slow(
+    t: &mut Thread<'_, '_>,
+    ip: *const Op,
+    regs: *mut u64,
+    code: *const Op,
+    end: u64,
+) -> Exit {
+    if end > t.ctx.mem.len() as u64 {
+        trap!(t, ip, code, TrapCode::MemoryOutOfBounds)
+    }
+    t.ctx.mem.touch(end as usize);
+    let (mem, bound) = mem_view(t);
+    dispatch(t, ip, regs, code, mem, bound)
+}
+
+/// The `N` bytes at `start` if they lie below `bound`.
+#[inline(always)]
+fn load<const N: usize>(mem: *mut u8, bound: usize, start: u64) -> Option<[u8; N]> {
+    if start + N as u64 > bound as u64 {
+        return None;
+    }
+    // SAFETY: `start + N <= bound <= len` of the bytes `mem` points to
+    // (see `mem_view`); any alignment.
+    Some(unsafe { mem.add(start as usize).cast::<[u8; N]>().read_unaligned() })
+}
+
+/// Writes `bytes` at `start` if they lie below `bound`.
+#[inline(always)]
+fn store<const N: usize>(mem: *mut u8, bound: usize, start: u64, bytes: [u8; N]) -> bool {
+    if start + N as u64 > bound as u64 {
+        return false;
+    }
+    // SAFETY: as for `load`; below the bound the bytes may be written (it is
+    // what recycling zeroes).
+    unsafe {
+        mem.add(start as usize)
+            .cast::<[u8; N]>()
+            .write_unaligned(bytes)
+    };
+    true
 }
 
 /// The three operands of a bulk table op, at `args..args + 3`.
@@ -233,74 +327,137 @@ mod control {
 
     type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
 
-    pub(super) fn Unreachable(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Unreachable(
+        t: T,
+        ip: *const Op,
+        _: *mut u64,
+        code: *const Op,
+        _: *mut u8,
+        _: usize,
+    ) -> Exit {
         trap!(t, ip, code, TrapCode::Unreachable)
     }
 
-    pub(super) fn ConsumeFuel(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn ConsumeFuel(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::ConsumeFuel { amount });
         match t.ctx.fuel.checked_sub(amount as u64) {
             Some(left) => *t.ctx.fuel = left,
             // Resume at this op, charging the run again.
             None => return leave(t, ip, code, Exit::OutOfFuel),
         }
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn Br(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Br(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::Br { target });
-        jump!(t, target, regs, code)
+        jump!(t, target, regs, code, mem, bound)
     }
 
-    pub(super) fn BrIfNez(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn BrIfNez(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::BrIfNez { cond, target });
         if reg!(regs, cond) != 0 {
-            jump!(t, target, regs, code)
+            jump!(t, target, regs, code, mem, bound)
         }
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn BrIfEqz(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn BrIfEqz(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::BrIfEqz { cond, target });
         if reg!(regs, cond) == 0 {
-            jump!(t, target, regs, code)
+            jump!(t, target, regs, code, mem, bound)
         }
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn StepBrIfNez(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn StepBrIfNez(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::StepBrIfNez { cond, step, target });
         let v = get!(regs, i32, cond).wrapping_add(step as i32);
         set!(regs, cond, v);
         if v != 0 {
-            jump!(t, target, regs, code)
+            jump!(t, target, regs, code, mem, bound)
         }
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn StepBrIfEqz(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn StepBrIfEqz(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::StepBrIfEqz { cond, step, target });
         let v = get!(regs, i32, cond).wrapping_add(step as i32);
         set!(regs, cond, v);
         if v == 0 {
-            jump!(t, target, regs, code)
+            jump!(t, target, regs, code, mem, bound)
         }
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn BrTable(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn BrTable(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::BrTable { index, len });
         // Invariant 4: the `len + 1` entries follow.
         let entry = (reg!(regs, index) as u32).min(len) as usize;
         let ip = unsafe { ip.add(1 + entry) };
         // Most entries are a plain `Br`: take it here rather than dispatch it.
         if let Op::Br { target } = unsafe { *ip } {
-            jump!(t, target, regs, code)
+            jump!(t, target, regs, code, mem, bound)
         }
-        dispatch(t, ip, regs, code)
+        dispatch(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn BrCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn BrCopy(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(
             ip,
             Op::BrCopy {
@@ -319,40 +476,82 @@ mod control {
                 count as usize,
             )
         };
-        jump!(t, target, regs, code)
+        jump!(t, target, regs, code, mem, bound)
     }
 
-    pub(super) fn Return(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
-        ret(t, ip, code)
+    pub(super) fn Return(
+        t: T,
+        ip: *const Op,
+        _: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        ret(t, ip, code, mem, bound)
     }
 
-    pub(super) fn ReturnMany(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn ReturnMany(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::ReturnMany { src, count });
         // SAFETY: `src..src + count` is in the frame (invariant 2), so is
         // `0..count`.
         unsafe { core::ptr::copy(regs.add(src as usize), regs, count as usize) };
-        ret(t, ip, code)
+        ret(t, ip, code, mem, bound)
     }
 
-    pub(super) fn Copy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Copy(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::Copy { dst, src });
         reg!(regs, dst) = reg!(regs, src);
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn Const32(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Const32(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::Const32 { dst, value });
         reg!(regs, dst) = value as u64;
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn Const64(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Const64(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::Const64 { dst, lo, hi });
         reg!(regs, dst) = (hi as u64) << 32 | lo as u64;
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn Select(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Select(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::Select { dst, cond, a, b });
         let v = if reg!(regs, cond) != 0 {
             reg!(regs, a)
@@ -360,55 +559,104 @@ mod control {
             reg!(regs, b)
         };
         reg!(regs, dst) = v;
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn F64AddMul(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn F64AddMul(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::F64AddMul { dst, acc, lhs, rhs });
         set!(
             regs,
             dst,
             get!(regs, f64, acc) + get!(regs, f64, lhs) * get!(regs, f64, rhs)
         );
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn F64SubMul(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn F64SubMul(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::F64SubMul { dst, acc, lhs, rhs });
         set!(
             regs,
             dst,
             get!(regs, f64, acc) - get!(regs, f64, lhs) * get!(regs, f64, rhs)
         );
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn GlobalGet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn GlobalGet(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::GlobalGet { dst, global });
         let ctx = &*t.ctx;
         reg!(regs, dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn GlobalSet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn GlobalSet(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::GlobalSet { src, global });
         let ctx = &mut *t.ctx;
         ctx.globals[ctx.inst.globals[global as usize] as usize].value = reg!(regs, src);
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn Call(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn Call(
+        t: T,
+        ip: *const Op,
+        _: *mut u64,
+        code: *const Op,
+        _: *mut u8,
+        _: usize,
+    ) -> Exit {
         decode!(ip, Op::Call { func, base });
         let func = t.ctx.inst.funcs[func as usize];
         leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
     }
 
-    pub(super) fn CallInternal(t: T, ip: *const Op, _: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn CallInternal(
+        t: T,
+        ip: *const Op,
+        _: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::CallInternal { func, base });
-        enter(t, ip, code, func, base)
+        enter(t, ip, code, func, base, mem, bound)
     }
 
-    pub(super) fn CallIndirect(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn CallIndirect(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(
             ip,
             Op::CallIndirect {
@@ -419,7 +667,7 @@ mod control {
             }
         );
         match ops::call_indirect(t.ctx, table as u32, ty, reg!(regs, index)) {
-            Ok(ops::Callee::Local(func)) => enter(t, ip, code, func, base),
+            Ok(ops::Callee::Local(func)) => enter(t, ip, code, func, base, mem, bound),
             Ok(ops::Callee::Store(func)) => {
                 leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
             }
@@ -427,13 +675,27 @@ mod control {
         }
     }
 
-    pub(super) fn MemorySize(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn MemorySize(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::MemorySize { dst });
         set!(regs, dst, t.ctx.mem.pages());
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn MemoryGrow(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn MemoryGrow(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        _: *mut u8,
+        _: usize,
+    ) -> Exit {
         decode!(ip, Op::MemoryGrow { dst, delta });
         let ctx = &mut *t.ctx;
         let result = ctx
@@ -441,24 +703,48 @@ mod control {
             .grow(get!(regs, u32, delta), ctx.limiter)
             .unwrap_or(u32::MAX);
         set!(regs, dst, result);
-        next!(t, ip, regs, code)
+        let (mem, bound) = mem_view(t);
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn MemoryFill(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn MemoryFill(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        _: *mut u8,
+        _: usize,
+    ) -> Exit {
         decode!(ip, Op::MemoryFill { dst, value, len });
         let (d, v, n) = (reg!(regs, dst), reg!(regs, value), reg!(regs, len));
         tri!(t, ip, code, ops::memory_fill(t.ctx, d, v, n));
-        next!(t, ip, regs, code)
+        let (mem, bound) = mem_view(t);
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn MemoryCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn MemoryCopy(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        _: *mut u8,
+        _: usize,
+    ) -> Exit {
         decode!(ip, Op::MemoryCopy { dst, src, len });
         let (d, s, n) = (reg!(regs, dst), reg!(regs, src), reg!(regs, len));
         tri!(t, ip, code, ops::memory_copy(t.ctx, d, s, n));
-        next!(t, ip, regs, code)
+        let (mem, bound) = mem_view(t);
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn MemoryInit(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn MemoryInit(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        _: *mut u8,
+        _: usize,
+    ) -> Exit {
         decode!(
             ip,
             Op::MemoryInit {
@@ -470,22 +756,44 @@ mod control {
         );
         let (d, s, n) = (reg!(regs, dst), reg!(regs, src), reg!(regs, len));
         tri!(t, ip, code, ops::memory_init(t.ctx, data, d, s, n));
-        next!(t, ip, regs, code)
+        let (mem, bound) = mem_view(t);
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn DataDrop(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn DataDrop(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::DataDrop { data });
         ops::data_drop(t.ctx, data);
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableGet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableGet(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::TableGet { dst, index, table });
         reg!(regs, dst) = tri!(t, ip, code, ops::table_get(t.ctx, table, reg!(regs, index)));
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableSet(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableSet(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(
             ip,
             Op::TableSet {
@@ -496,23 +804,44 @@ mod control {
         );
         let (i, v) = (reg!(regs, index), reg!(regs, value));
         tri!(t, ip, code, ops::table_set(t.ctx, table, i, v));
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableSize(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableSize(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::TableSize { dst, table });
         set!(regs, dst, ops::table_size(t.ctx, table));
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableGrow(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableGrow(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::TableGrow { dst, table });
         let (init, delta) = (reg!(regs, dst), reg!(regs, dst + 1));
         set!(regs, dst, ops::table_grow(t.ctx, table, init, delta));
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableFill(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableFill(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::TableFill { args, table });
         tri!(
             t,
@@ -520,10 +849,17 @@ mod control {
             code,
             ops::table_fill(t.ctx, table, three(regs, args))
         );
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableCopy(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableCopy(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(
             ip,
             Op::TableCopy {
@@ -539,10 +875,17 @@ mod control {
             code,
             ops::table_copy(t.ctx, dst_table, src_table, args)
         );
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn TableInit(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn TableInit(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::TableInit { args, table, elem });
         tri!(
             t,
@@ -550,25 +893,46 @@ mod control {
             code,
             ops::table_init(t.ctx, table, elem, three(regs, args))
         );
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn ElemDrop(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn ElemDrop(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::ElemDrop { elem });
         ops::elem_drop(t.ctx, elem);
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn RefFunc(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn RefFunc(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::RefFunc { dst, func });
         reg!(regs, dst) = ops::ref_func(t.ctx, func);
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 
-    pub(super) fn RefIsNull(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+    pub(super) fn RefIsNull(
+        t: T,
+        ip: *const Op,
+        regs: *mut u64,
+        code: *const Op,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
         decode!(ip, Op::RefIsNull { dst, src });
         set!(regs, dst, reg!(regs, src) == 0);
-        next!(t, ip, regs, code)
+        next!(t, ip, regs, code, mem, bound)
     }
 }
 
@@ -592,159 +956,176 @@ macro_rules! define_handlers {
             type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
 
             $(
-                pub(super) fn $ln(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $ln(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$ln { dst, addr, offset });
-                    let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), reg!(regs, addr), offset));
+                    let start = reg!(regs, addr) as u32 as u64 + offset as u64;
+                    const N: usize = core::mem::size_of::<$lm>();
+                    let Some(bytes) = load::<N>(mem, bound, start) else {
+                        return access_slow(t, ip, regs, code, start + N as u64);
+                    };
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $lx(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $lx(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$lx { dst, base, index, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
-                    let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), addr as u64, offset));
+                    let start = addr as u64 + offset as u64;
+                    const N: usize = core::mem::size_of::<$lm>();
+                    let Some(bytes) = load::<N>(mem, bound, start) else {
+                        return access_slow(t, ip, regs, code, start + N as u64);
+                    };
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $li(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $li(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$li { dst, addr, imm });
-                    let addr = get!(regs, u32, addr).wrapping_add(imm as u32);
-                    let bytes = tri!(t, ip, code, memory::load::<{ core::mem::size_of::<$lm>() }>(t.ctx.mem.bytes(), addr as u64, 0));
+                    let start = get!(regs, u32, addr).wrapping_add(imm as u32) as u64;
+                    const N: usize = core::mem::size_of::<$lm>();
+                    let Some(bytes) = load::<N>(mem, bound, start) else {
+                        return access_slow(t, ip, regs, code, start + N as u64);
+                    };
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $sn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $sn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sn { addr, value, offset });
-                    let v = get!(regs, $sv, value) as $sm;
-                    tri!(t, ip, code, memory::store(t.ctx.mem, reg!(regs, addr), offset, v.to_le_bytes()));
-                    next!(t, ip, regs, code)
+                    let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
+                    let start = reg!(regs, addr) as u32 as u64 + offset as u64;
+                    if store(mem, bound, start, bytes) {
+                        next!(t, ip, regs, code, mem, bound)
+                    }
+                    access_slow(t, ip, regs, code, start + bytes.len() as u64)
                 }
-                pub(super) fn $sx(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $sx(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sx { base, index, value, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
-                    let v = get!(regs, $sv, value) as $sm;
-                    tri!(t, ip, code, memory::store(t.ctx.mem, addr as u64, offset, v.to_le_bytes()));
-                    next!(t, ip, regs, code)
+                    let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
+                    let start = addr as u64 + offset as u64;
+                    if store(mem, bound, start, bytes) {
+                        next!(t, ip, regs, code, mem, bound)
+                    }
+                    access_slow(t, ip, regs, code, start + bytes.len() as u64)
                 }
             )*
             $(
-                pub(super) fn $un(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $un(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$un { dst, src });
                     let f: fn($ua) -> $ur = $uf;
                     set!(regs, dst, f(get!(regs, $ua, src)));
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $tn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $tn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$tn { dst, src });
                     let f: fn($ta) -> Result<$tr, NumericTrap> = $tf;
                     set!(regs, dst, tri!(t, ip, code, f(get!(regs, $ta, src))));
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $bn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $bn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$bn { dst, lhs, rhs });
                     let f: fn($ba, $bb) -> $br = $bf;
                     set!(regs, dst, f(get!(regs, $ba, lhs), get!(regs, $bb, rhs)));
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
                 $(
-                    pub(super) fn $bimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    pub(super) fn $bimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$bimm { dst, lhs, imm });
                         let f: fn($ba, $bb) -> $br = $bf;
                         set!(regs, dst, f(get!(regs, $ba, lhs), <$bb as FromImm>::from_imm(imm)));
-                        next!(t, ip, regs, code)
+                        next!(t, ip, regs, code, mem, bound)
                     }
                 )?
             )*
             $(
-                pub(super) fn $btn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $btn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$btn { dst, lhs, rhs });
                     let f: fn($bta, $btb) -> Result<$btr, NumericTrap> = $btf;
                     set!(regs, dst, tri!(t, ip, code, f(get!(regs, $bta, lhs), get!(regs, $btb, rhs))));
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $cn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $cn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cn { dst, lhs, rhs });
                     let f: fn($ca, $ca) -> bool = $cf;
                     set!(regs, dst, f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)));
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $cbr(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $cbr(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbr { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
                     if f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
-                        jump!(t, target, regs, code)
+                        jump!(t, target, regs, code, mem, bound)
                     }
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $cbrnot(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $cbrnot(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbrnot { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
                     if !f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
-                        jump!(t, target, regs, code)
+                        jump!(t, target, regs, code, mem, bound)
                     }
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
                 $(
-                    pub(super) fn $cimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    pub(super) fn $cimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cimm { dst, lhs, imm });
                         let f: fn($ca, $ca) -> bool = $cf;
                         set!(regs, dst, f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)));
-                        next!(t, ip, regs, code)
+                        next!(t, ip, regs, code, mem, bound)
                     }
-                    pub(super) fn $cbrimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    pub(super) fn $cbrimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
                         if f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
-                            jump!(t, target, regs, code)
+                            jump!(t, target, regs, code, mem, bound)
                         }
-                        next!(t, ip, regs, code)
+                        next!(t, ip, regs, code, mem, bound)
                     }
-                    pub(super) fn $cbrnotimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                    pub(super) fn $cbrnotimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrnotimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
                         if !f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
-                            jump!(t, target, regs, code)
+                            jump!(t, target, regs, code, mem, bound)
                         }
-                        next!(t, ip, regs, code)
+                        next!(t, ip, regs, code, mem, bound)
                     }
                     $(
                         // `rhs` is read after the step: it may be `lhs`.
-                        pub(super) fn $cstep(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                        pub(super) fn $cstep(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstep { lhs, rhs, step, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
                             let f: fn($ca, $ca) -> bool = $cf;
                             if f(v as $ca, get!(regs, $ca, rhs)) {
-                                jump!(t, target, regs, code)
+                                jump!(t, target, regs, code, mem, bound)
                             }
-                            next!(t, ip, regs, code)
+                            next!(t, ip, regs, code, mem, bound)
                         }
-                        pub(super) fn $cstepimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                        pub(super) fn $cstepimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstepimm { lhs, step, imm, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
                             let f: fn($ca, $ca) -> bool = $cf;
                             if f(v as $ca, <$ca as FromImm>::from_imm(imm as i32)) {
-                                jump!(t, target, regs, code)
+                                jump!(t, target, regs, code, mem, bound)
                             }
-                            next!(t, ip, regs, code)
+                            next!(t, ip, regs, code, mem, bound)
                         }
                     )?
                 )?
             )*
             $(
-                pub(super) fn $chn(t: T, ip: *const Op, regs: *mut u64, code: *const Op) -> Exit {
+                pub(super) fn $chn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$chn { dst, lhs, rhs, imm });
                     let f: fn($cht, $cht, i32) -> $cht = $chf;
                     set!(regs, dst, f(get!(regs, $cht, lhs), get!(regs, $cht, rhs), imm));
-                    next!(t, ip, regs, code)
+                    next!(t, ip, regs, code, mem, bound)
                 }
             )*
         }
