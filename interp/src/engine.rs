@@ -17,6 +17,7 @@ pub struct Config {
     pub(crate) max_reentry: usize,
     pub(crate) consume_fuel: bool,
     pub(crate) custom_page_sizes: bool,
+    pub(crate) parallel_translation: bool,
 }
 
 impl Default for Config {
@@ -27,6 +28,7 @@ impl Default for Config {
             max_reentry: 32,
             consume_fuel: false,
             custom_page_sizes: false,
+            parallel_translation: true,
         }
     }
 }
@@ -75,6 +77,25 @@ impl Config {
     /// Wasm 2.0 has only 64 KiB pages.
     pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Self {
         self.custom_page_sizes = enable;
+        self
+    }
+
+    /// Whether `Module::new` may validate and translate a large module's
+    /// functions on several threads, one per core (as std's
+    /// `available_parallelism` counts them), as wasmtime compiles in
+    /// parallel. Default: on. The module, and the error an invalid one gets,
+    /// are the same either way; turn it off to keep loading on the calling
+    /// thread. Modules with less than 32 KiB of code are translated on the
+    /// calling thread regardless: starting a thread costs about as much as
+    /// translating 4 KiB. Without the `std` feature there are no threads,
+    /// and this setting has no effect.
+    ///
+    /// ```
+    /// use kestrel_interp::{Config, Engine};
+    /// let engine = Engine::new(Config::new().parallel_translation(false));
+    /// ```
+    pub fn parallel_translation(&mut self, enable: bool) -> &mut Self {
+        self.parallel_translation = enable;
         self
     }
 
