@@ -1,8 +1,9 @@
 //! Turning bytes into a [`ModuleInfo`], validating as we go.
 //!
 //! One pass over the payloads: each goes through wasmparser's validator first,
-//! then is described in Kestrel's types. Function bodies are validated here
-//! and only located; the interpreter reads them again when it translates.
+//! then is described in Kestrel's types. Function bodies are validated here,
+//! by the caller's hook as they come, or handed back to be validated later
+//! (on several threads); the module description only locates them.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -62,23 +63,47 @@ impl ModuleInfo {
             &mut wasmparser::FuncValidator<wasmparser::ValidatorResources>,
         ) -> Result<(), E>,
     ) -> Result<ModuleInfo, E> {
-        let mut validator = Validator::new_with_features(features);
         let mut module = ModuleInfo::default();
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
-        for payload in Parser::new(0).parse_all(bytes) {
-            let payload = payload.map_err(Error::from)?;
-            if let Payload::MemorySection(reader) = &payload {
-                check_memory_limits_u32(bytes, reader.range())?;
-            }
-            let valid = validator.payload(&payload).map_err(Error::from)?;
-            if let wasmparser::ValidPayload::Func(func, code) = valid {
+        decode_payloads(
+            bytes,
+            features,
+            &mut module,
+            |module, func, code| -> Result<(), E> {
                 let mut fv = func.into_validator(core::mem::take(&mut allocs));
-                body(&module, module.bodies.len(), code, &mut fv)?;
+                body(module, module.bodies.len(), code, &mut fv)?;
                 allocs = fv.into_allocations();
-            }
-            module.add_payload(payload)?;
-        }
+                Ok(())
+            },
+        )?;
         Ok(module)
+    }
+
+    /// Decodes and validates everything but the function bodies, which are
+    /// returned for the caller to validate later, in any order and on any
+    /// thread (each [`PendingBody`] is `Send`), as wasmtime compiles in
+    /// parallel.
+    ///
+    /// Decoding stops at the first error outside the bodies; the result then
+    /// holds the module as far as it was decoded and the bodies before the
+    /// error. The module is valid only if that error is `None` and every
+    /// body validates. A caller that wants the first error in the order of
+    /// the bytes, as [`decode_with_bodies`](Self::decode_with_bodies) gives,
+    /// reports the lowest-indexed failing body before `error`: all returned
+    /// bodies precede it.
+    pub fn decode_deferred(bytes: &[u8], features: wasmparser::WasmFeatures) -> Deferred<'_> {
+        let mut module = ModuleInfo::default();
+        let mut bodies = Vec::new();
+        let error = decode_payloads(bytes, features, &mut module, |_, func, body| {
+            bodies.push(PendingBody { func, body });
+            Ok::<(), Error>(())
+        })
+        .err();
+        Deferred {
+            module,
+            bodies,
+            error,
+        }
     }
 
     fn add_payload(&mut self, payload: Payload<'_>) -> Result<(), Error> {
@@ -276,6 +301,57 @@ impl ModuleInfo {
         }
         Ok(())
     }
+}
+
+/// What [`ModuleInfo::decode_deferred`] found.
+#[derive(Debug)]
+pub struct Deferred<'a> {
+    /// The module as far as it was decoded: in full if `error` is `None`.
+    pub module: ModuleInfo,
+    /// The function bodies decoded, still to be validated, in index order
+    /// among the module's own functions.
+    pub bodies: Vec<PendingBody<'a>>,
+    /// The first error outside the function bodies, which ended decoding.
+    pub error: Option<Error>,
+}
+
+/// A function body whose validation was put off: validate it with
+/// `func.into_validator(allocations)`.
+#[derive(Debug)]
+pub struct PendingBody<'a> {
+    /// What validating the body needs: the module's types and the
+    /// function's signature.
+    pub func: wasmparser::FuncToValidate<wasmparser::ValidatorResources>,
+    /// The body's bytes.
+    pub body: FunctionBody<'a>,
+}
+
+/// The one pass over the payloads: each is validated, then described in
+/// `module`; `func(module, to_validate, body)` gets each function body, with
+/// `module` holding every section before the code section.
+fn decode_payloads<'a, E: From<Error>>(
+    bytes: &'a [u8],
+    features: wasmparser::WasmFeatures,
+    module: &mut ModuleInfo,
+    mut func: impl FnMut(
+        &ModuleInfo,
+        wasmparser::FuncToValidate<wasmparser::ValidatorResources>,
+        FunctionBody<'a>,
+    ) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut validator = Validator::new_with_features(features);
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(Error::from)?;
+        if let Payload::MemorySection(reader) = &payload {
+            check_memory_limits_u32(bytes, reader.range())?;
+        }
+        let valid = validator.payload(&payload).map_err(Error::from)?;
+        if let wasmparser::ValidPayload::Func(to_validate, body) = valid {
+            func(module, to_validate, body)?;
+        }
+        module.add_payload(payload)?;
+    }
+    Ok(())
 }
 
 /// Rejects 32-bit memory limits encoded with more than five LEB128 bytes.

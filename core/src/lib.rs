@@ -43,6 +43,8 @@ mod error;
 mod module;
 mod types;
 
+#[cfg(feature = "validate")]
+pub use decode::{Deferred, PendingBody};
 pub use error::Error;
 pub use module::{
     ConstExpr, DataMode, DataSegment, ElemItems, ElemMode, ElemSegment, Export, ExternIdx,

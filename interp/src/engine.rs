@@ -19,6 +19,7 @@ pub struct Config {
     pub(crate) consume_fuel: bool,
     pub(crate) custom_page_sizes: bool,
     pub(crate) memory_pool_bytes: usize,
+    pub(crate) parallel_translation: bool,
 }
 
 impl Default for Config {
@@ -30,6 +31,7 @@ impl Default for Config {
             consume_fuel: false,
             custom_page_sizes: false,
             memory_pool_bytes: 16 << 20,
+            parallel_translation: true,
         }
     }
 }
@@ -99,6 +101,25 @@ impl Config {
     /// ```
     pub fn memory_pool_bytes(&mut self, bytes: usize) -> &mut Self {
         self.memory_pool_bytes = bytes;
+        self
+    }
+
+    /// Whether `Module::new` may validate and translate a large module's
+    /// functions on several threads, one per core (as std's
+    /// `available_parallelism` counts them), as wasmtime compiles in
+    /// parallel. Default: on. The module, and the error an invalid one gets,
+    /// are the same either way; turn it off to keep loading on the calling
+    /// thread. Modules with less than 32 KiB of code are translated on the
+    /// calling thread regardless: starting a thread costs about as much as
+    /// translating 4 KiB. Without the `std` feature there are no threads,
+    /// and this setting has no effect.
+    ///
+    /// ```
+    /// use kestrel_interp::{Config, Engine};
+    /// let engine = Engine::new(Config::new().parallel_translation(false));
+    /// ```
+    pub fn parallel_translation(&mut self, enable: bool) -> &mut Self {
+        self.parallel_translation = enable;
         self
     }
 

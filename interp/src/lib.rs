@@ -49,6 +49,8 @@ extern crate alloc;
 extern crate std;
 
 mod code;
+#[cfg(feature = "translate")]
+mod compile;
 mod context;
 mod disas;
 mod engine;

@@ -37,48 +37,12 @@ struct ModuleInner {
 
 impl Module {
     /// Decodes, validates and translates a WebAssembly binary.
+    ///
+    /// With `std`, a large module's functions are translated on several
+    /// threads (see [`Config::parallel_translation`](crate::Config::parallel_translation)).
     #[cfg(feature = "translate")]
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module, crate::Error> {
-        let bytes = bytes.as_ref();
-        use crate::ErrorKind;
-        let metering = engine.config().consume_fuel;
-        // One pass over the code: each operator is validated, then
-        // translated, while decoding reads the module.
-        let mut funcs = Vec::new();
-        let info = ModuleInfo::decode_with_bodies(
-            bytes,
-            engine.config().features(),
-            |info, i, body, validator| -> Result<(), Error> {
-                let error = |error| match error {
-                    // The validator's verdict: an invalid module.
-                    crate::translate::TranslateError::Malformed(e) => Error::from(e),
-                    error => Error::from(ErrorKind::Translate {
-                        func: info.imported_funcs + i as u32,
-                        error,
-                    }),
-                };
-                let func =
-                    crate::translate::translate_validating(info, i, &body, validator, metering)
-                        .map_err(error)?;
-                funcs.push(func);
-                Ok(())
-            },
-        )?;
-        // The executor skips bounds checks on the strength of the verifier,
-        // so translated code is verified like an image's, in every build: a
-        // translator bug is an error, not UB. After decoding: the data
-        // segments, which ops may name, follow the code.
-        for (i, func) in funcs.iter().enumerate() {
-            crate::verify::verify(&info, func, i, metering).map_err(|r| {
-                Error::from(ErrorKind::Translate {
-                    func: info.imported_funcs + i as u32,
-                    error: crate::translate::TranslateError::Unverified {
-                        at: r.at,
-                        reason: r.reason,
-                    },
-                })
-            })?;
-        }
+        let (info, funcs) = crate::compile::compile(engine, bytes.as_ref())?;
         Ok(Module {
             inner: Shared::new(ModuleInner {
                 engine: engine.clone(),
