@@ -137,6 +137,7 @@ where
 /// measures the heap a loaded module keeps.
 pub fn translation(wasm: &[u8], reps: usize) -> Result<Vec<Translation>, String> {
     let kestrel = Kestrel::new();
+    let kestrel_one_thread = Kestrel::single_threaded();
     let wasmi_eager = Wasmi::with_mode(CompilationMode::Eager);
     let wasmi_lazy_translation = Wasmi::with_mode(CompilationMode::LazyTranslation);
     let wasmi_lazy = Wasmi::with_mode(CompilationMode::Lazy);
@@ -144,8 +145,13 @@ pub fn translation(wasm: &[u8], reps: usize) -> Result<Vec<Translation>, String>
     let cases: Vec<(&'static str, &'static str, Loader<'_>)> = vec![
         (
             "kestrel",
-            "eager: decode, validate and translate every function",
+            "eager: decode, validate and translate every function, on all cores",
             loader(&kestrel, wasm),
+        ),
+        (
+            "kestrel, one thread",
+            "eager, as above, on the calling thread only (`Config::parallel_translation(false)`)",
+            loader(&kestrel_one_thread, wasm),
         ),
         (
             "wasmi eager",

@@ -338,10 +338,17 @@ impl Report {
             );
         }
         if let Some(eager) = self.translation.iter().find(|t| t.label == "wasmi eager") {
+            let one = self
+                .translation
+                .iter()
+                .find(|t| t.label == "kestrel, one thread")
+                .map_or(f64::NAN, |t| median(&t.samples));
             let _ = writeln!(
                 s,
-                "\nKestrel (eager) ÷ wasmi eager translation time: **{}**.",
-                fmt_ratio(base / median(&eager.samples))
+                "\nKestrel (eager) ÷ wasmi eager translation time: **{}** ({} on one thread; \
+                 wasmi translates on one thread).",
+                fmt_ratio(base / median(&eager.samples)),
+                fmt_ratio(one / median(&eager.samples))
             );
         }
 

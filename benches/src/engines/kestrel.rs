@@ -20,6 +20,16 @@ impl Kestrel {
         }
     }
 
+    /// An engine that translates on the calling thread only.
+    pub fn single_threaded() -> Self {
+        let mut config = Config::default();
+        config.parallel_translation(false);
+        Kestrel {
+            engine: Engine::new(&config),
+            name: "kestrel, one thread",
+        }
+    }
+
     /// An engine that allocates and zeroes every linear memory afresh, as
     /// if no dropped store had left a buffer behind.
     pub fn without_memory_pool() -> Self {

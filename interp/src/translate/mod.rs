@@ -126,7 +126,8 @@ pub fn translate(
         num_locals = num_locals.saturating_add(count as usize);
     }
     let reader = body.get_operators_reader()?;
-    translate_ops(module, defined, num_locals, reader, metering, None)
+    let code_bytes = (body.range().end - body.range().start) as usize;
+    translate_ops(module, defined, num_locals, reader, code_bytes, metering, None)
 }
 
 /// Validates and translates a function body in one pass over its code:
@@ -150,12 +151,14 @@ pub fn translate_validating(
     // multi-memory, a memory index byte must be zero), as wasmparser's own
     // body validation does.
     reader.set_features(*validator.features());
+    let code_bytes = reader.bytes_remaining();
     let reader = OperatorsReader::new(reader);
     translate_ops(
         module,
         defined,
         num_locals,
         reader,
+        code_bytes,
         metering,
         Some(validator),
     )
@@ -168,6 +171,7 @@ fn translate_ops(
     defined: usize,
     num_locals: usize,
     mut reader: OperatorsReader<'_>,
+    code_bytes: usize,
     metering: bool,
     mut validator: Option<&mut FuncValidator<ValidatorResources>>,
 ) -> Result<CompiledFunc, TranslateError> {
@@ -175,9 +179,12 @@ fn translate_ops(
     let locals = u16::try_from(num_locals).map_err(|_| TranslateError::FrameTooLarge)?;
     let mut t = Translator {
         module,
-        ops: Vec::new(),
-        stack: Vec::new(),
-        blocks: Vec::new(),
+        // Sized from the body so the op list rarely grows: compilers' code
+        // makes about one op per two to three bytes. The list is cut to
+        // size when the function is done.
+        ops: Vec::with_capacity(code_bytes / 3 + 4),
+        stack: Vec::with_capacity(16),
+        blocks: Vec::with_capacity(8),
         num_locals,
         max_height: 0,
         fusable: None,
