@@ -12,10 +12,13 @@
 //! stable Rust cannot demand. So it is only compiled where that is known to
 //! happen and tested: with the `tail-call-dispatch` feature, on x86-64, at
 //! opt-level 2, 3, `s` or `z` (the build script sets `kestrel_tail_calls`).
-//! Everywhere else, including debug builds, the portable loop runs. The
-//! test `interp/tests/tail_calls.rs` runs a long loop and a deep Wasm
-//! recursion on a thread with a small native stack, which would overflow
-//! if any handler grew the stack.
+//! Everywhere else, including debug builds, the portable loop runs. Two
+//! checks hold it to that: `interp/tests/tail_calls.rs` runs a long loop and
+//! a deep Wasm recursion on a thread with a small native stack, and
+//! `interp/scripts/check-tail-calls.sh` (CI) fails if the machine code of
+//! any handler calls the next one instead of jumping. A handler keeps its
+//! cold paths out of line (`leave`, `access_slow`, `push`): inlined, they
+//! have made LLVM turn the final jump into a call.
 //!
 //! Safety: the argument at the top of [`super::dispatch::run`] covers this
 //! file too (ops and registers are read unchecked on the strength of the
@@ -315,6 +318,50 @@ fn store<const N: usize>(mem: *mut u8, bound: usize, start: u64, bytes: [u8; N])
     true
 }
 
+/// `ReturnMany` of other than one value, out of line (see [`copy_slots`]).
+#[inline(never)]
+fn return_many(
+    t: &mut Thread<'_, '_>,
+    ip: *const Op,
+    regs: *mut u64,
+    code: *const Op,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
+    decode!(ip, Op::ReturnMany { src, count });
+    // SAFETY: `src..src + count` is in the frame (invariant 2), so is
+    // `0..count`; `copy` is a memmove.
+    unsafe { core::ptr::copy(regs.add(src as usize), regs, count as usize) };
+    ret(t, ip, code, mem, bound)
+}
+
+/// Copies `count` slots from `src` to `dst` (ranges may overlap). Most
+/// copies are of one value, which would not pay for a call to `memmove`,
+/// and the call would make the handler save registers on every path.
+///
+/// # Safety
+///
+/// Both ranges are valid slots of one frame.
+#[inline(always)]
+unsafe fn copy_slots(src: *const u64, dst: *mut u64, count: u16) {
+    if count == 1 {
+        // SAFETY: the caller's promise, for one slot.
+        unsafe { *dst = *src };
+    } else {
+        // SAFETY: the caller's promise; `copy` is a memmove.
+        unsafe { copy_many(src, dst, count) };
+    }
+}
+
+/// # Safety
+///
+/// As [`copy_slots`].
+#[inline(never)]
+unsafe fn copy_many(src: *const u64, dst: *mut u64, count: u16) {
+    // SAFETY: the caller's promise.
+    unsafe { core::ptr::copy(src, dst, count as usize) };
+}
+
 /// The three operands of a bulk table op, at `args..args + 3`.
 fn three(regs: *mut u64, args: Reg) -> [u64; 3] {
     [reg!(regs, args), reg!(regs, args + 1), reg!(regs, args + 2)]
@@ -467,15 +514,8 @@ mod control {
                 target
             }
         );
-        // SAFETY: both ranges are in the frame (invariant 2); `copy` is a
-        // memmove.
-        unsafe {
-            core::ptr::copy(
-                regs.add(src as usize),
-                regs.add(dst as usize),
-                count as usize,
-            )
-        };
+        // SAFETY: both ranges are in the frame (invariant 2).
+        unsafe { copy_slots(regs.add(src as usize), regs.add(dst as usize), count) };
         jump!(t, target, regs, code, mem, bound)
     }
 
@@ -499,9 +539,10 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::ReturnMany { src, count });
-        // SAFETY: `src..src + count` is in the frame (invariant 2), so is
-        // `0..count`.
-        unsafe { core::ptr::copy(regs.add(src as usize), regs, count as usize) };
+        if count != 1 {
+            return return_many(t, ip, regs, code, mem, bound);
+        }
+        reg!(regs, 0) = reg!(regs, src);
         ret(t, ip, code, mem, bound)
     }
 

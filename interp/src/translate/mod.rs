@@ -127,7 +127,9 @@ pub fn translate(
     }
     let reader = body.get_operators_reader()?;
     let code_bytes = (body.range().end - body.range().start) as usize;
-    translate_ops(module, defined, num_locals, reader, code_bytes, metering, None)
+    translate_ops(
+        module, defined, num_locals, reader, code_bytes, metering, None,
+    )
 }
 
 /// Validates and translates a function body in one pass over its code:

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Checks the machine code of the tail-call backend (interp/src/exec/threaded.rs)
+# in an optimised x86-64 build: every handler must reach the next op's handler
+# by a jump through the HANDLERS table, never by a call, or each executed op
+# would take native stack. tests/tail_calls.rs shows the stack stays bounded
+# for the ops it runs; this covers every handler, including those no test
+# runs for long. Needs objdump (binutils). Run from the repository root.
+set -euo pipefail
+
+exe=$(cargo test --release -p kestrel-interp --features tail-call-dispatch \
+    --test tail_calls --no-run 2>&1 | sed -n 's/.*Executable tests\/tail_calls.rs (\(.*\))/\1/p' | tail -n 1)
+[ -n "$exe" ] || { echo "check-tail-calls: test binary not found" >&2; exit 1; }
+
+objdump -d --no-show-raw-insn -C "$exe" | awk '
+    /^[0-9a-f]+ <.*>:$/ { name = $0; threaded = index(name, "kestrel_interp::exec::threaded::") > 0; next }
+    threaded && /jmp +\*\(%[a-z0-9]+,%[a-z0-9]+,8\)/ { jumps[name] = 1 }
+    threaded && /call +\*\(%[a-z0-9]+,%[a-z0-9]+,8\)/ { print "calls a handler: " name; bad++ }
+    END {
+        n = 0; for (f in jumps) n++
+        printf "check-tail-calls: %d functions of exec::threaded jump to the next handler; %d call one\n", n, bad + 0
+        # Every op has a handler; far fewer than the op count means the
+        # backend was not compiled in, or the pattern no longer matches.
+        if (n < 300 || bad > 0) exit 1
+    }'
