@@ -75,7 +75,7 @@ pub(super) fn push_frame(
     if end > stack.slots.len() {
         grow(&mut stack.slots, end, max_slots)?;
     }
-    stack.slots[base + func.params as usize..base + func.locals as usize].fill(0);
+    zero_locals(&mut stack.slots[base..end], func);
     let base = u32::try_from(base).map_err(|_| TrapCode::StackOverflow)?;
     if stack.frames.len() == stack.frames.capacity() {
         grow_frames(&mut stack.frames, depth_limit)?;
@@ -87,6 +87,20 @@ pub(super) fn push_frame(
         base,
     });
     Ok(())
+}
+
+/// Zeroes the non-parameter locals of a new frame `frame` of `func`. Most
+/// functions have a few; a call to `memset` for them cost more than the
+/// stores, so up to four are written as one fixed-size store (which may
+/// also zero temporaries of the frame: they are written before they are
+/// read).
+#[inline(always)]
+fn zero_locals(frame: &mut [u64], func: &CompiledFunc) {
+    let (params, locals) = (func.params as usize, func.locals as usize);
+    match frame.get_mut(params..params + 4) {
+        Some(four) if locals - params <= 4 => four.copy_from_slice(&[0; 4]),
+        _ => frame[params..locals].fill(0),
+    }
 }
 
 /// Makes room for one more frame (doubling, but not past `depth_limit`, so a
