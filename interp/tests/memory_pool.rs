@@ -4,10 +4,31 @@
 use kestrel_interp::{Config, Engine, Instance, Linker, Memory, Module, Store};
 use proptest::prelude::*;
 
+/// `sum`: every byte of the memory added up, so a leftover shows; and
+/// `grow`. Both test modules have them.
+macro_rules! sum_and_grow {
+    () => {
+        r#"
+  (func (export "sum") (result i64) (local $i i32) (local $s i64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i)
+                               (i32.mul (memory.size) (i32.const 65536))))
+        (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $s))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+)
+"#
+    };
+}
+
 /// Writes through every path a guest has: each store width, `memory.fill`,
 /// `memory.copy`, `memory.init`, an active data segment, and after
-/// `memory.grow`. `sum` adds up every byte, so a leftover shows.
-const WRITER: &str = r#"
+/// `memory.grow`.
+const WRITER: &str = concat!(
+    r#"
 (module
   (memory (export "memory") 2 8)
   (data (i32.const 100) "active segment")
@@ -24,37 +45,18 @@ const WRITER: &str = r#"
   (func (export "copy") (param i32 i32 i32)
     (memory.copy (local.get 0) (local.get 1) (local.get 2)))
   (func (export "init") (param i32)
-    (memory.init $passive (local.get 0) (i32.const 0) (i32.const 15)))
-  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
-  (func (export "sum") (result i64) (local $i i32) (local $s i64)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i)
-                               (i32.mul (memory.size) (i32.const 65536))))
-        (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $i))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-    (local.get $s))
-)
-"#;
+    (memory.init $passive (local.get 0) (i32.const 0) (i32.const 15)))"#,
+    sum_and_grow!()
+);
 
 /// No data segments: a fresh memory of this module must be all zeros.
 /// `PAGES` is its initial size.
-const READER: &str = r#"
+const READER: &str = concat!(
+    r#"
 (module
-  (memory (export "memory") PAGES 8)
-  (func (export "sum") (result i64) (local $i i32) (local $s i64)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i)
-                               (i32.mul (memory.size) (i32.const 65536))))
-        (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $i))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-    (local.get $s))
-  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
-)
-"#;
+  (memory (export "memory") PAGES 8)"#,
+    sum_and_grow!()
+);
 
 fn module(engine: &Engine, wat: &str) -> Module {
     Module::new(engine, wat::parse_str(wat).unwrap()).unwrap()
