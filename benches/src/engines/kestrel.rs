@@ -22,22 +22,25 @@ impl Kestrel {
 
     /// An engine that translates on the calling thread only.
     pub fn single_threaded() -> Self {
-        let mut config = Config::default();
-        config.parallel_translation(false);
-        Kestrel {
-            engine: Engine::new(&config),
-            name: "kestrel, one thread",
-        }
+        Self::configured("kestrel, one thread", |c| {
+            c.parallel_translation(false);
+        })
     }
 
     /// An engine that allocates and zeroes every linear memory afresh, as
     /// if no dropped store had left a buffer behind.
     pub fn without_memory_pool() -> Self {
+        Self::configured("kestrel, memory pool off", |c| {
+            c.memory_pool_bytes(0);
+        })
+    }
+
+    fn configured(name: &'static str, set: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::default();
-        config.memory_pool_bytes(0);
+        set(&mut config);
         Kestrel {
             engine: Engine::new(&config),
-            name: "kestrel, memory pool off",
+            name,
         }
     }
 }
