@@ -39,7 +39,7 @@ impl fmt::Debug for Code {
 }
 
 /// A translated function: its bytecode and frame shape.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CompiledFunc {
     /// The bytecode.
     pub ops: Code,
@@ -49,4 +49,29 @@ pub struct CompiledFunc {
     pub locals: u16,
     /// Slots the frame needs: locals plus the operand stack's high-water mark.
     pub frame_size: u16,
+    /// The ops as the tail-call backend runs them, made on the function's
+    /// first run (see [`crate::exec::threaded::Threaded`]).
+    #[cfg(kestrel_tail_calls)]
+    pub(crate) threaded: crate::exec::threaded::Threaded,
+}
+
+impl CompiledFunc {
+    /// A function of `ops` with the given frame shape.
+    pub(crate) fn new(ops: Code, params: u16, locals: u16, frame_size: u16) -> Self {
+        CompiledFunc {
+            ops,
+            params,
+            locals,
+            frame_size,
+            #[cfg(kestrel_tail_calls)]
+            threaded: Default::default(),
+        }
+    }
+}
+
+/// A clone has the same ops; its threaded form is made again when it runs.
+impl Clone for CompiledFunc {
+    fn clone(&self) -> Self {
+        CompiledFunc::new(self.ops.clone(), self.params, self.locals, self.frame_size)
+    }
 }

@@ -25,7 +25,7 @@ mod ops;
 #[cfg(feature = "op-profile")]
 pub mod profile;
 #[cfg(kestrel_tail_calls)]
-mod threaded;
+pub(crate) mod threaded;
 
 use alloc::vec::Vec;
 

@@ -23,14 +23,18 @@
 //! Safety: the argument at the top of [`super::dispatch::run`] covers this
 //! file too (ops and registers are read unchecked on the strength of the
 //! verifier); in addition, a handler is only ever called for an op of its
-//! own tag, because [`HANDLERS`] is indexed by the tag of the op `ip` names.
+//! own tag, because each [`TOp`]'s handler is the entry of [`HANDLERS`] for
+//! its op's tag.
 
 use core::hint::unreachable_unchecked;
 
 use super::dispatch::{Ctx, Exit, push_frame};
 use super::numeric::{self, NumericTrap};
 use super::{ValueStack, ops};
+use alloc::boxed::Box;
+
 use crate::TrapCode;
+use crate::code::CompiledFunc;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
 
 /// What handlers share beyond the argument registers.
@@ -48,7 +52,59 @@ pub(crate) struct Thread<'c, 'a> {
 /// (`slots[base..]`), the running function's first op, and the instance's
 /// linear memory as a pointer to its bytes and a bound below which accesses
 /// need no other check (the memory's written bound, see [`mem_view`]).
-type Handler = fn(&mut Thread<'_, '_>, *const Op, *mut u64, *const Op, *mut u8, usize) -> Exit;
+type Handler = fn(&mut Thread<'_, '_>, *const TOp, *mut u64, *const TOp, *mut u8, usize) -> Exit;
+
+/// An op beside its handler. Dispatch then loads the next handler straight
+/// from the op stream, as direct-threaded code does, rather than loading the
+/// op's tag and then the handler from [`HANDLERS`]: one dependent load fewer
+/// between one op and the next, which is what a mispredicted jump waits on.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct TOp {
+    handler: Handler,
+    op: Op,
+}
+
+/// A function's ops as [`TOp`]s, parallel to its `ops` (same indices, so a
+/// saved `pc` means the same in both), made when the function first runs:
+/// translating a large module does not pay for functions it never calls,
+/// and a module that is not run keeps only its ops.
+#[derive(Default)]
+pub(crate) struct Threaded(spin::Once<Box<[TOp]>>);
+
+impl core::fmt::Debug for Threaded {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if self.0.is_completed() {
+            "Threaded(made)"
+        } else {
+            "Threaded(not yet)"
+        })
+    }
+}
+
+/// The first [`TOp`] of `func`, making them if this is its first run.
+#[inline(always)]
+fn code_of(func: &CompiledFunc) -> *const TOp {
+    match func.threaded.0.get() {
+        Some(code) => code.as_ptr(),
+        None => thread(func),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn thread(func: &CompiledFunc) -> *const TOp {
+    let code = func.threaded.0.call_once(|| {
+        func.ops
+            .iter()
+            .map(|&op| TOp {
+                handler: HANDLERS[op.tag() as usize],
+                op,
+            })
+            .collect()
+    });
+    code.as_ptr()
+}
 
 // An `Exit` comes back in a register, so every handler's tail call passes it
 // through untouched.
@@ -60,7 +116,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
     let Some(&top) = stack.frames.last() else {
         return Exit::Return;
     };
-    let code = ctx.code[top.func as usize].ops.as_ptr();
+    let code = code_of(&ctx.code[top.func as usize]);
     let base = top.base as usize;
     let regs = stack.slots[base..].as_mut_ptr();
     // SAFETY: a saved `pc` names an op of its function.
@@ -92,26 +148,22 @@ fn mem_view(t: &mut Thread<'_, '_>) -> (*mut u8, usize) {
 #[inline(always)]
 fn dispatch(
     t: &mut Thread<'_, '_>,
-    ip: *const Op,
+    ip: *const TOp,
     regs: *mut u64,
-    code: *const Op,
+    code: *const TOp,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
-    // SAFETY: `ip` names an op (see the module docs); `Op` is
-    // `#[repr(u16)]`, so its first two bytes are its tag, which is below
-    // `HANDLERS.len()` (one handler per variant, checked at compile time).
-    let handler = unsafe {
-        let tag = *(ip as *const u16);
-        *HANDLERS.get_unchecked(tag as usize)
-    };
+    // SAFETY: `ip` names an op of the running function (see the module
+    // docs).
+    let handler = unsafe { (*ip).handler };
     handler(t, ip, regs, code, mem, bound)
 }
 
 /// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
 #[cold]
 #[inline(never)]
-fn leave(t: &mut Thread<'_, '_>, next: *const Op, code: *const Op, exit: Exit) -> Exit {
+fn leave(t: &mut Thread<'_, '_>, next: *const TOp, code: *const TOp, exit: Exit) -> Exit {
     // SAFETY: both point into the running function's ops.
     let pc = unsafe { next.offset_from(code) } as u32;
     if let Some(top) = t.stack.frames.last_mut() {
@@ -124,7 +176,7 @@ fn leave(t: &mut Thread<'_, '_>, next: *const Op, code: *const Op, exit: Exit) -
 macro_rules! decode {
     ($ip:ident, $pat:pat) => {
         // SAFETY: a handler only runs for ops of its own tag.
-        let $pat = (unsafe { *$ip }) else {
+        let $pat = (unsafe { (*$ip).op }) else {
             unsafe { unreachable_unchecked() }
         };
     };
@@ -193,8 +245,8 @@ macro_rules! tri {
 #[inline(always)]
 fn enter(
     t: &mut Thread<'_, '_>,
-    ip: *const Op,
-    code: *const Op,
+    ip: *const TOp,
+    code: *const TOp,
     func: u32,
     at: Reg,
     mem: *mut u8,
@@ -202,12 +254,21 @@ fn enter(
 ) -> Exit {
     let callee = push(t, ip, code, func, at);
     if callee.is_null() {
-        return Exit::Trap(TrapCode::StackOverflow);
+        return exhausted();
     }
     // SAFETY: `push` made `slots.len() >= base + frame_size`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
     // The callee is of the same instance: the same memory.
     dispatch(t, callee, regs, callee, mem, bound)
+}
+
+/// The trap of a call that finds the call stack full, out of line: built in
+/// place, its value would join the tail calls' results at a common return,
+/// and LLVM then makes those calls ordinary calls.
+#[cold]
+#[inline(never)]
+fn exhausted() -> Exit {
+    Exit::Trap(TrapCode::StackOverflow)
 }
 
 /// The frame push of [`enter`], out of line: kept in the handler, its
@@ -216,7 +277,13 @@ fn enter(
 /// memory may be referenced. Returns the callee's first op, or null if the
 /// call stack is exhausted (the only way a push fails).
 #[inline(never)]
-fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: Reg) -> *const Op {
+fn push(
+    t: &mut Thread<'_, '_>,
+    ip: *const TOp,
+    code: *const TOp,
+    func: u32,
+    at: Reg,
+) -> *const TOp {
     let callee = &t.ctx.code[func as usize];
     let callee_base = t.base + at as usize;
     // SAFETY: `ip` is in the running function, and a call is never last.
@@ -236,7 +303,7 @@ fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: R
     match pushed {
         Ok(()) => {
             t.base = callee_base;
-            callee.ops.as_ptr()
+            code_of(callee)
         }
         Err(code) => {
             debug_assert_eq!(code, TrapCode::StackOverflow);
@@ -248,7 +315,13 @@ fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: R
 /// Pops the running frame and continues in its caller, or ends the run if
 /// the frame it started with returned.
 #[inline(always)]
-fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+fn ret(
+    t: &mut Thread<'_, '_>,
+    ip: *const TOp,
+    code: *const TOp,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
     if t.stack.frames.len() == t.entry {
         return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
     }
@@ -256,7 +329,7 @@ fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, mem: *mut u8, bou
     let Some(&caller) = t.stack.frames.last() else {
         return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
     };
-    let code = t.ctx.code[caller.func as usize].ops.as_ptr();
+    let code = code_of(&t.ctx.code[caller.func as usize]);
     t.base = caller.base as usize;
     let regs = t.stack.slots[t.base..].as_mut_ptr();
     // SAFETY: the caller's saved `pc` is after its call, which is never last.
@@ -278,9 +351,9 @@ fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, mem: *mut u8, bou
 #[inline(never)]
 fn access_slow(
     t: &mut Thread<'_, '_>,
-    ip: *const Op,
+    ip: *const TOp,
     regs: *mut u64,
-    code: *const Op,
+    code: *const TOp,
     end: u64,
 ) -> Exit {
     if end > t.ctx.mem.len() as u64 {
@@ -322,9 +395,9 @@ fn store<const N: usize>(mem: *mut u8, bound: usize, start: u64, bytes: [u8; N])
 #[inline(never)]
 fn return_many(
     t: &mut Thread<'_, '_>,
-    ip: *const Op,
+    ip: *const TOp,
     regs: *mut u64,
-    code: *const Op,
+    code: *const TOp,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
@@ -376,9 +449,9 @@ mod control {
 
     pub(super) fn Unreachable(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         _: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -387,9 +460,9 @@ mod control {
 
     pub(super) fn ConsumeFuel(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -404,9 +477,9 @@ mod control {
 
     pub(super) fn Br(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -416,9 +489,9 @@ mod control {
 
     pub(super) fn BrIfNez(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -431,9 +504,9 @@ mod control {
 
     pub(super) fn BrIfEqz(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -446,9 +519,9 @@ mod control {
 
     pub(super) fn StepBrIfNez(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -463,9 +536,9 @@ mod control {
 
     pub(super) fn StepBrIfEqz(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -480,9 +553,9 @@ mod control {
 
     pub(super) fn BrTable(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -491,7 +564,7 @@ mod control {
         let entry = (reg!(regs, index) as u32).min(len) as usize;
         let ip = unsafe { ip.add(1 + entry) };
         // Most entries are a plain `Br`: take it here rather than dispatch it.
-        if let Op::Br { target } = unsafe { *ip } {
+        if let Op::Br { target } = unsafe { (*ip).op } {
             jump!(t, target, regs, code, mem, bound)
         }
         dispatch(t, ip, regs, code, mem, bound)
@@ -499,9 +572,9 @@ mod control {
 
     pub(super) fn BrCopy(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -521,9 +594,9 @@ mod control {
 
     pub(super) fn Return(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         _: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -532,9 +605,9 @@ mod control {
 
     pub(super) fn ReturnMany(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -548,9 +621,9 @@ mod control {
 
     pub(super) fn Copy(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -561,9 +634,9 @@ mod control {
 
     pub(super) fn Const32(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -574,9 +647,9 @@ mod control {
 
     pub(super) fn Const64(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -587,9 +660,9 @@ mod control {
 
     pub(super) fn Select(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -605,9 +678,9 @@ mod control {
 
     pub(super) fn F64AddMul(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -622,9 +695,9 @@ mod control {
 
     pub(super) fn F64SubMul(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -639,9 +712,9 @@ mod control {
 
     pub(super) fn GlobalGet(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -653,9 +726,9 @@ mod control {
 
     pub(super) fn GlobalSet(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -667,9 +740,9 @@ mod control {
 
     pub(super) fn Call(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         _: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -680,9 +753,9 @@ mod control {
 
     pub(super) fn CallInternal(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         _: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -692,9 +765,9 @@ mod control {
 
     pub(super) fn CallIndirect(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -718,9 +791,9 @@ mod control {
 
     pub(super) fn MemorySize(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -731,9 +804,9 @@ mod control {
 
     pub(super) fn MemoryGrow(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -750,9 +823,9 @@ mod control {
 
     pub(super) fn MemoryFill(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -765,9 +838,9 @@ mod control {
 
     pub(super) fn MemoryCopy(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -780,9 +853,9 @@ mod control {
 
     pub(super) fn MemoryInit(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -803,9 +876,9 @@ mod control {
 
     pub(super) fn DataDrop(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -816,9 +889,9 @@ mod control {
 
     pub(super) fn TableGet(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -829,9 +902,9 @@ mod control {
 
     pub(super) fn TableSet(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -850,9 +923,9 @@ mod control {
 
     pub(super) fn TableSize(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -863,9 +936,9 @@ mod control {
 
     pub(super) fn TableGrow(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -877,9 +950,9 @@ mod control {
 
     pub(super) fn TableFill(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -895,9 +968,9 @@ mod control {
 
     pub(super) fn TableCopy(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -921,9 +994,9 @@ mod control {
 
     pub(super) fn TableInit(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -939,9 +1012,9 @@ mod control {
 
     pub(super) fn ElemDrop(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -952,9 +1025,9 @@ mod control {
 
     pub(super) fn RefFunc(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -965,9 +1038,9 @@ mod control {
 
     pub(super) fn RefIsNull(
         t: T,
-        ip: *const Op,
+        ip: *const TOp,
         regs: *mut u64,
-        code: *const Op,
+        code: *const TOp,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -997,7 +1070,7 @@ macro_rules! define_handlers {
             type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
 
             $(
-                pub(super) fn $ln(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $ln(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$ln { dst, addr, offset });
                     let start = reg!(regs, addr) as u32 as u64 + offset as u64;
                     const N: usize = core::mem::size_of::<$lm>();
@@ -1007,7 +1080,7 @@ macro_rules! define_handlers {
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
                     next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $lx(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $lx(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$lx { dst, base, index, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
                     let start = addr as u64 + offset as u64;
@@ -1018,7 +1091,7 @@ macro_rules! define_handlers {
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
                     next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $li(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $li(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$li { dst, addr, imm });
                     let start = get!(regs, u32, addr).wrapping_add(imm as u32) as u64;
                     const N: usize = core::mem::size_of::<$lm>();
@@ -1030,7 +1103,7 @@ macro_rules! define_handlers {
                 }
             )*
             $(
-                pub(super) fn $sn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $sn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sn { addr, value, offset });
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
                     let start = reg!(regs, addr) as u32 as u64 + offset as u64;
@@ -1039,7 +1112,7 @@ macro_rules! define_handlers {
                     }
                     access_slow(t, ip, regs, code, start + bytes.len() as u64)
                 }
-                pub(super) fn $sx(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $sx(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sx { base, index, value, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
@@ -1051,7 +1124,7 @@ macro_rules! define_handlers {
                 }
             )*
             $(
-                pub(super) fn $un(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $un(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$un { dst, src });
                     let f: fn($ua) -> $ur = $uf;
                     set!(regs, dst, f(get!(regs, $ua, src)));
@@ -1059,7 +1132,7 @@ macro_rules! define_handlers {
                 }
             )*
             $(
-                pub(super) fn $tn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $tn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$tn { dst, src });
                     let f: fn($ta) -> Result<$tr, NumericTrap> = $tf;
                     set!(regs, dst, tri!(t, ip, code, f(get!(regs, $ta, src))));
@@ -1067,14 +1140,14 @@ macro_rules! define_handlers {
                 }
             )*
             $(
-                pub(super) fn $bn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $bn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$bn { dst, lhs, rhs });
                     let f: fn($ba, $bb) -> $br = $bf;
                     set!(regs, dst, f(get!(regs, $ba, lhs), get!(regs, $bb, rhs)));
                     next!(t, ip, regs, code, mem, bound)
                 }
                 $(
-                    pub(super) fn $bimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $bimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$bimm { dst, lhs, imm });
                         let f: fn($ba, $bb) -> $br = $bf;
                         set!(regs, dst, f(get!(regs, $ba, lhs), <$bb as FromImm>::from_imm(imm)));
@@ -1083,7 +1156,7 @@ macro_rules! define_handlers {
                 )?
             )*
             $(
-                pub(super) fn $btn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $btn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$btn { dst, lhs, rhs });
                     let f: fn($bta, $btb) -> Result<$btr, NumericTrap> = $btf;
                     set!(regs, dst, tri!(t, ip, code, f(get!(regs, $bta, lhs), get!(regs, $btb, rhs))));
@@ -1091,13 +1164,13 @@ macro_rules! define_handlers {
                 }
             )*
             $(
-                pub(super) fn $cn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cn { dst, lhs, rhs });
                     let f: fn($ca, $ca) -> bool = $cf;
                     set!(regs, dst, f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)));
                     next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $cbr(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cbr(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbr { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
                     if f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
@@ -1105,7 +1178,7 @@ macro_rules! define_handlers {
                     }
                     next!(t, ip, regs, code, mem, bound)
                 }
-                pub(super) fn $cbrnot(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cbrnot(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbrnot { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
                     if !f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
@@ -1114,13 +1187,13 @@ macro_rules! define_handlers {
                     next!(t, ip, regs, code, mem, bound)
                 }
                 $(
-                    pub(super) fn $cimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cimm { dst, lhs, imm });
                         let f: fn($ca, $ca) -> bool = $cf;
                         set!(regs, dst, f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)));
                         next!(t, ip, regs, code, mem, bound)
                     }
-                    pub(super) fn $cbrimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cbrimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
                         if f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
@@ -1128,7 +1201,7 @@ macro_rules! define_handlers {
                         }
                         next!(t, ip, regs, code, mem, bound)
                     }
-                    pub(super) fn $cbrnotimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cbrnotimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrnotimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
                         if !f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
@@ -1138,7 +1211,7 @@ macro_rules! define_handlers {
                     }
                     $(
                         // `rhs` is read after the step: it may be `lhs`.
-                        pub(super) fn $cstep(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                        pub(super) fn $cstep(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstep { lhs, rhs, step, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
@@ -1148,7 +1221,7 @@ macro_rules! define_handlers {
                             }
                             next!(t, ip, regs, code, mem, bound)
                         }
-                        pub(super) fn $cstepimm(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                        pub(super) fn $cstepimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstepimm { lhs, step, imm, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
@@ -1162,7 +1235,7 @@ macro_rules! define_handlers {
                 )?
             )*
             $(
-                pub(super) fn $chn(t: T, ip: *const Op, regs: *mut u64, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $chn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$chn { dst, lhs, rhs, imm });
                     let f: fn($cht, $cht, i32) -> $cht = $chf;
                     set!(regs, dst, f(get!(regs, $cht, lhs), get!(regs, $cht, rhs), imm));

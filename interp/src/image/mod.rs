@@ -226,12 +226,7 @@ pub(crate) fn load_copied(engine: &Engine, bytes: &[u8]) -> Result<Loaded, Image
 }
 
 fn compiled(shape: &Shape, ops: Code) -> CompiledFunc {
-    CompiledFunc {
-        ops,
-        params: shape.params,
-        locals: shape.locals,
-        frame_size: shape.frame_size,
-    }
+    CompiledFunc::new(ops, shape.params, shape.locals, shape.frame_size)
 }
 
 /// `InvalidOp` for op `index` of the op region.

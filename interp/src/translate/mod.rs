@@ -223,12 +223,12 @@ fn translate_ops(
             .map_err(|e| TranslateError::Malformed(e.into()))?;
     }
     let frame_size = t.slot(t.max_height)?;
-    Ok(CompiledFunc {
-        ops: Code::Owned(t.ops.into_boxed_slice()),
-        params: ty.params().len() as u16,
+    Ok(CompiledFunc::new(
+        Code::Owned(t.ops.into_boxed_slice()),
+        ty.params().len() as u16,
         locals,
         frame_size,
-    })
+    ))
 }
 
 impl Translator<'_> {
