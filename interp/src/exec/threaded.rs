@@ -46,13 +46,17 @@ pub(crate) struct Thread<'c, 'a> {
     entry: usize,
     /// The running frame's base in `stack.slots`.
     base: usize,
+    /// The running function's first op: handlers address ops relative to
+    /// themselves, so only the cold paths that save a `pc` read this.
+    code: *const TOp,
 }
 
 /// A handler: the thread, the op to run, the frame's registers
-/// (`slots[base..]`), the running function's first op, and the instance's
-/// linear memory as a pointer to its bytes and a bound below which accesses
-/// need no other check (the memory's written bound, see [`mem_view`]).
-type Handler = fn(&mut Thread<'_, '_>, *const TOp, *mut u64, *const TOp, *mut u8, usize) -> Exit;
+/// (`slots[base..]`), the value the previous op computed (see [`thread`]), and
+/// the instance's linear memory as a pointer to its bytes and a bound below
+/// which accesses need no other check (the memory's written bound, see
+/// [`mem_view`]).
+type Handler = fn(&mut Thread<'_, '_>, *const TOp, *mut u64, u64, *mut u8, usize) -> Exit;
 
 /// An op beside its handler. Dispatch then loads the next handler straight
 /// from the op stream, as direct-threaded code does, rather than loading the
@@ -95,11 +99,19 @@ fn code_of(func: &CompiledFunc) -> *const TOp {
 #[inline(never)]
 fn thread(func: &CompiledFunc) -> *const TOp {
     let code = func.threaded.0.call_once(|| {
-        func.ops
-            .iter()
-            .map(|&op| TOp {
-                handler: HANDLERS[op.tag() as usize],
-                op,
+        let size = core::mem::size_of::<TOp>() as i64;
+        (func.ops.iter().enumerate())
+            .map(|(at, &op)| {
+                let mut op = op;
+                // A target becomes the byte offset from this op, so a
+                // branch adds it to `ip` without the function's base.
+                if let Some(target) = op.target_mut() {
+                    *target = ((i64::from(*target) - at as i64) * size) as i32 as u32;
+                }
+                TOp {
+                    handler: HANDLERS[op.tag() as usize],
+                    op,
+                }
             })
             .collect()
     });
@@ -126,9 +138,10 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
         stack,
         entry,
         base,
+        code,
     };
     let (mem, bound) = mem_view(&mut t);
-    dispatch(&mut t, ip, regs, code, mem, bound)
+    dispatch(&mut t, ip, regs, 0, mem, bound)
 }
 
 /// The memory's bytes and its written bound, taken afresh after anything
@@ -150,22 +163,22 @@ fn dispatch(
     t: &mut Thread<'_, '_>,
     ip: *const TOp,
     regs: *mut u64,
-    code: *const TOp,
+    acc: u64,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
     // SAFETY: `ip` names an op of the running function (see the module
     // docs).
     let handler = unsafe { (*ip).handler };
-    handler(t, ip, regs, code, mem, bound)
+    handler(t, ip, regs, acc, mem, bound)
 }
 
 /// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
 #[cold]
 #[inline(never)]
-fn leave(t: &mut Thread<'_, '_>, next: *const TOp, code: *const TOp, exit: Exit) -> Exit {
+fn leave(t: &mut Thread<'_, '_>, next: *const TOp, exit: Exit) -> Exit {
     // SAFETY: both point into the running function's ops.
-    let pc = unsafe { next.offset_from(code) } as u32;
+    let pc = unsafe { next.offset_from(t.code) } as u32;
     if let Some(top) = t.stack.frames.last_mut() {
         top.pc = pc;
     }
@@ -204,21 +217,23 @@ macro_rules! set {
 
 /// Continues with the next op.
 macro_rules! next {
-    ($t:ident, $ip:ident, $regs:ident, $code:ident, $mem:ident, $bound:ident) => {
+    ($t:ident, $ip:ident, $regs:ident, $acc:ident, $mem:ident, $bound:ident) => {
         // SAFETY: an op that falls through is never last (invariant 5).
-        return dispatch($t, unsafe { $ip.add(1) }, $regs, $code, $mem, $bound)
+        return dispatch($t, unsafe { $ip.add(1) }, $regs, $acc, $mem, $bound)
     };
 }
 
-/// Continues at op `$target` of the running function.
+/// Continues at the target of the branch op at `$at`: in [`TOp`]s a
+/// target is a byte offset from the op that holds it (see [`thread`]).
 macro_rules! jump {
-    ($t:ident, $target:expr, $regs:ident, $code:ident, $mem:ident, $bound:ident) => {
-        // SAFETY: targets are in range (invariant 3).
+    ($t:ident, $at:ident, $target:expr, $regs:ident, $acc:ident, $mem:ident, $bound:ident) => {
+        // SAFETY: targets are in range (invariant 3), and `thread` made the
+        // offset from the same op the target names.
         return dispatch(
             $t,
-            unsafe { $code.add($target as usize) },
+            unsafe { $at.byte_offset($target as i32 as isize) },
             $regs,
-            $code,
+            $acc,
             $mem,
             $bound,
         )
@@ -227,16 +242,16 @@ macro_rules! jump {
 
 /// Ends the run with a trap, after the op at `$ip`.
 macro_rules! trap {
-    ($t:ident, $ip:ident, $code:ident, $c:expr) => {
-        return leave($t, unsafe { $ip.add(1) }, $code, Exit::Trap($c))
+    ($t:ident, $ip:ident, $c:expr) => {
+        return leave($t, unsafe { $ip.add(1) }, Exit::Trap($c))
     };
 }
 
 macro_rules! tri {
-    ($t:ident, $ip:ident, $code:ident, $e:expr) => {
+    ($t:ident, $ip:ident, $e:expr) => {
         match $e {
             Ok(v) => v,
-            Err(c) => trap!($t, $ip, $code, TrapCode::from(c)),
+            Err(c) => trap!($t, $ip, TrapCode::from(c)),
         }
     };
 }
@@ -246,20 +261,20 @@ macro_rules! tri {
 fn enter(
     t: &mut Thread<'_, '_>,
     ip: *const TOp,
-    code: *const TOp,
     func: u32,
     at: Reg,
+    acc: u64,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
-    let callee = push(t, ip, code, func, at);
+    let callee = push(t, ip, func, at);
     if callee.is_null() {
         return exhausted();
     }
     // SAFETY: `push` made `slots.len() >= base + frame_size`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
     // The callee is of the same instance: the same memory.
-    dispatch(t, callee, regs, callee, mem, bound)
+    dispatch(t, callee, regs, acc, mem, bound)
 }
 
 /// The trap of a call that finds the call stack full, out of line: built in
@@ -277,17 +292,11 @@ fn exhausted() -> Exit {
 /// memory may be referenced. Returns the callee's first op, or null if the
 /// call stack is exhausted (the only way a push fails).
 #[inline(never)]
-fn push(
-    t: &mut Thread<'_, '_>,
-    ip: *const TOp,
-    code: *const TOp,
-    func: u32,
-    at: Reg,
-) -> *const TOp {
+fn push(t: &mut Thread<'_, '_>, ip: *const TOp, func: u32, at: Reg) -> *const TOp {
     let callee = &t.ctx.code[func as usize];
     let callee_base = t.base + at as usize;
     // SAFETY: `ip` is in the running function, and a call is never last.
-    let pc = unsafe { ip.add(1).offset_from(code) } as u32;
+    let pc = unsafe { ip.add(1).offset_from(t.code) } as u32;
     if let Some(top) = t.stack.frames.last_mut() {
         top.pc = pc;
     }
@@ -303,7 +312,8 @@ fn push(
     match pushed {
         Ok(()) => {
             t.base = callee_base;
-            code_of(callee)
+            t.code = code_of(callee);
+            t.code
         }
         Err(code) => {
             debug_assert_eq!(code, TrapCode::StackOverflow);
@@ -315,32 +325,20 @@ fn push(
 /// Pops the running frame and continues in its caller, or ends the run if
 /// the frame it started with returned.
 #[inline(always)]
-fn ret(
-    t: &mut Thread<'_, '_>,
-    ip: *const TOp,
-    code: *const TOp,
-    mem: *mut u8,
-    bound: usize,
-) -> Exit {
+fn ret(t: &mut Thread<'_, '_>, ip: *const TOp, acc: u64, mem: *mut u8, bound: usize) -> Exit {
     if t.stack.frames.len() == t.entry {
-        return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
+        return leave(t, unsafe { ip.add(1) }, Exit::Return);
     }
     t.stack.frames.pop();
     let Some(&caller) = t.stack.frames.last() else {
-        return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
+        return leave(t, unsafe { ip.add(1) }, Exit::Return);
     };
-    let code = code_of(&t.ctx.code[caller.func as usize]);
+    t.code = code_of(&t.ctx.code[caller.func as usize]);
     t.base = caller.base as usize;
     let regs = t.stack.slots[t.base..].as_mut_ptr();
     // SAFETY: the caller's saved `pc` is after its call, which is never last.
-    dispatch(
-        t,
-        unsafe { code.add(caller.pc as usize) },
-        regs,
-        code,
-        mem,
-        bound,
-    )
+    let ip = unsafe { t.code.add(caller.pc as usize) };
+    dispatch(t, ip, regs, acc, mem, bound)
 }
 
 /// An access at `start..end` past the memory's written bound: if it is in
@@ -349,19 +347,13 @@ fn ret(
 /// access handlers' fast path saves no registers for it. (Reads raise the
 /// bound too: it only ever makes a recycled memory zero a little more.)
 #[inline(never)]
-fn access_slow(
-    t: &mut Thread<'_, '_>,
-    ip: *const TOp,
-    regs: *mut u64,
-    code: *const TOp,
-    end: u64,
-) -> Exit {
+fn access_slow(t: &mut Thread<'_, '_>, ip: *const TOp, regs: *mut u64, acc: u64, end: u64) -> Exit {
     if end > t.ctx.mem.len() as u64 {
-        trap!(t, ip, code, TrapCode::MemoryOutOfBounds)
+        trap!(t, ip, TrapCode::MemoryOutOfBounds)
     }
     t.ctx.mem.touch(end as usize);
     let (mem, bound) = mem_view(t);
-    dispatch(t, ip, regs, code, mem, bound)
+    dispatch(t, ip, regs, acc, mem, bound)
 }
 
 /// The `N` bytes at `start` if they lie below `bound`.
@@ -397,7 +389,7 @@ fn return_many(
     t: &mut Thread<'_, '_>,
     ip: *const TOp,
     regs: *mut u64,
-    code: *const TOp,
+    acc: u64,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
@@ -405,7 +397,7 @@ fn return_many(
     // SAFETY: `src..src + count` is in the frame (invariant 2), so is
     // `0..count`; `copy` is a memmove.
     unsafe { core::ptr::copy(regs.add(src as usize), regs, count as usize) };
-    ret(t, ip, code, mem, bound)
+    ret(t, ip, acc, mem, bound)
 }
 
 /// Copies `count` slots from `src` to `dst` (ranges may overlap). Most
@@ -451,18 +443,18 @@ mod control {
         t: T,
         ip: *const TOp,
         _: *mut u64,
-        code: *const TOp,
+        _: u64,
         _: *mut u8,
         _: usize,
     ) -> Exit {
-        trap!(t, ip, code, TrapCode::Unreachable)
+        trap!(t, ip, TrapCode::Unreachable)
     }
 
     pub(super) fn ConsumeFuel(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -470,58 +462,58 @@ mod control {
         match t.ctx.fuel.checked_sub(amount as u64) {
             Some(left) => *t.ctx.fuel = left,
             // Resume at this op, charging the run again.
-            None => return leave(t, ip, code, Exit::OutOfFuel),
+            None => return leave(t, ip, Exit::OutOfFuel),
         }
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn Br(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Br { target });
-        jump!(t, target, regs, code, mem, bound)
+        jump!(t, ip, target, regs, acc, mem, bound)
     }
 
     pub(super) fn BrIfNez(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::BrIfNez { cond, target });
         if reg!(regs, cond) != 0 {
-            jump!(t, target, regs, code, mem, bound)
+            jump!(t, ip, target, regs, acc, mem, bound)
         }
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn BrIfEqz(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::BrIfEqz { cond, target });
         if reg!(regs, cond) == 0 {
-            jump!(t, target, regs, code, mem, bound)
+            jump!(t, ip, target, regs, acc, mem, bound)
         }
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn StepBrIfNez(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -529,16 +521,16 @@ mod control {
         let v = get!(regs, i32, cond).wrapping_add(step as i32);
         set!(regs, cond, v);
         if v != 0 {
-            jump!(t, target, regs, code, mem, bound)
+            jump!(t, ip, target, regs, acc, mem, bound)
         }
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn StepBrIfEqz(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -546,16 +538,16 @@ mod control {
         let v = get!(regs, i32, cond).wrapping_add(step as i32);
         set!(regs, cond, v);
         if v == 0 {
-            jump!(t, target, regs, code, mem, bound)
+            jump!(t, ip, target, regs, acc, mem, bound)
         }
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn BrTable(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -565,16 +557,16 @@ mod control {
         let ip = unsafe { ip.add(1 + entry) };
         // Most entries are a plain `Br`: take it here rather than dispatch it.
         if let Op::Br { target } = unsafe { (*ip).op } {
-            jump!(t, target, regs, code, mem, bound)
+            jump!(t, ip, target, regs, acc, mem, bound)
         }
-        dispatch(t, ip, regs, code, mem, bound)
+        dispatch(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn BrCopy(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -589,80 +581,80 @@ mod control {
         );
         // SAFETY: both ranges are in the frame (invariant 2).
         unsafe { copy_slots(regs.add(src as usize), regs.add(dst as usize), count) };
-        jump!(t, target, regs, code, mem, bound)
+        jump!(t, ip, target, regs, acc, mem, bound)
     }
 
     pub(super) fn Return(
         t: T,
         ip: *const TOp,
         _: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
-        ret(t, ip, code, mem, bound)
+        ret(t, ip, acc, mem, bound)
     }
 
     pub(super) fn ReturnMany(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::ReturnMany { src, count });
         if count != 1 {
-            return return_many(t, ip, regs, code, mem, bound);
+            return return_many(t, ip, regs, acc, mem, bound);
         }
         reg!(regs, 0) = reg!(regs, src);
-        ret(t, ip, code, mem, bound)
+        ret(t, ip, acc, mem, bound)
     }
 
     pub(super) fn Copy(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Copy { dst, src });
         reg!(regs, dst) = reg!(regs, src);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn Const32(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Const32 { dst, value });
         reg!(regs, dst) = value as u64;
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn Const64(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Const64 { dst, lo, hi });
         reg!(regs, dst) = (hi as u64) << 32 | lo as u64;
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn Select(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -673,101 +665,110 @@ mod control {
             reg!(regs, b)
         };
         reg!(regs, dst) = v;
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn F64AddMul(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
-        decode!(ip, Op::F64AddMul { dst, acc, lhs, rhs });
+        decode!(
+            ip,
+            Op::F64AddMul {
+                dst,
+                acc: a,
+                lhs,
+                rhs
+            }
+        );
         set!(
             regs,
             dst,
-            get!(regs, f64, acc) + get!(regs, f64, lhs) * get!(regs, f64, rhs)
+            get!(regs, f64, a) + get!(regs, f64, lhs) * get!(regs, f64, rhs)
         );
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn F64SubMul(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
-        decode!(ip, Op::F64SubMul { dst, acc, lhs, rhs });
+        decode!(
+            ip,
+            Op::F64SubMul {
+                dst,
+                acc: a,
+                lhs,
+                rhs
+            }
+        );
         set!(
             regs,
             dst,
-            get!(regs, f64, acc) - get!(regs, f64, lhs) * get!(regs, f64, rhs)
+            get!(regs, f64, a) - get!(regs, f64, lhs) * get!(regs, f64, rhs)
         );
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn GlobalGet(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::GlobalGet { dst, global });
         let ctx = &*t.ctx;
         reg!(regs, dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn GlobalSet(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::GlobalSet { src, global });
         let ctx = &mut *t.ctx;
         ctx.globals[ctx.inst.globals[global as usize] as usize].value = reg!(regs, src);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
-    pub(super) fn Call(
-        t: T,
-        ip: *const TOp,
-        _: *mut u64,
-        code: *const TOp,
-        _: *mut u8,
-        _: usize,
-    ) -> Exit {
+    pub(super) fn Call(t: T, ip: *const TOp, _: *mut u64, _: u64, _: *mut u8, _: usize) -> Exit {
         decode!(ip, Op::Call { func, base });
         let func = t.ctx.inst.funcs[func as usize];
-        leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
+        leave(t, unsafe { ip.add(1) }, Exit::Call { func, base })
     }
 
     pub(super) fn CallInternal(
         t: T,
         ip: *const TOp,
         _: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::CallInternal { func, base });
-        enter(t, ip, code, func, base, mem, bound)
+        enter(t, ip, func, base, acc, mem, bound)
     }
 
     pub(super) fn CallIndirect(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -781,11 +782,11 @@ mod control {
             }
         );
         match ops::call_indirect(t.ctx, table as u32, ty, reg!(regs, index)) {
-            Ok(ops::Callee::Local(func)) => enter(t, ip, code, func, base, mem, bound),
+            Ok(ops::Callee::Local(func)) => enter(t, ip, func, base, acc, mem, bound),
             Ok(ops::Callee::Store(func)) => {
-                leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
+                leave(t, unsafe { ip.add(1) }, Exit::Call { func, base })
             }
-            Err(c) => trap!(t, ip, code, c),
+            Err(c) => trap!(t, ip, c),
         }
     }
 
@@ -793,20 +794,20 @@ mod control {
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::MemorySize { dst });
         set!(regs, dst, t.ctx.mem.pages());
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn MemoryGrow(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -818,44 +819,44 @@ mod control {
             .unwrap_or(u32::MAX);
         set!(regs, dst, result);
         let (mem, bound) = mem_view(t);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn MemoryFill(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         _: *mut u8,
         _: usize,
     ) -> Exit {
         decode!(ip, Op::MemoryFill { dst, value, len });
         let (d, v, n) = (reg!(regs, dst), reg!(regs, value), reg!(regs, len));
-        tri!(t, ip, code, ops::memory_fill(t.ctx, d, v, n));
+        tri!(t, ip, ops::memory_fill(t.ctx, d, v, n));
         let (mem, bound) = mem_view(t);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn MemoryCopy(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         _: *mut u8,
         _: usize,
     ) -> Exit {
         decode!(ip, Op::MemoryCopy { dst, src, len });
         let (d, s, n) = (reg!(regs, dst), reg!(regs, src), reg!(regs, len));
-        tri!(t, ip, code, ops::memory_copy(t.ctx, d, s, n));
+        tri!(t, ip, ops::memory_copy(t.ctx, d, s, n));
         let (mem, bound) = mem_view(t);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn MemoryInit(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         _: *mut u8,
         _: usize,
     ) -> Exit {
@@ -869,42 +870,42 @@ mod control {
             }
         );
         let (d, s, n) = (reg!(regs, dst), reg!(regs, src), reg!(regs, len));
-        tri!(t, ip, code, ops::memory_init(t.ctx, data, d, s, n));
+        tri!(t, ip, ops::memory_init(t.ctx, data, d, s, n));
         let (mem, bound) = mem_view(t);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn DataDrop(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::DataDrop { data });
         ops::data_drop(t.ctx, data);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableGet(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::TableGet { dst, index, table });
-        reg!(regs, dst) = tri!(t, ip, code, ops::table_get(t.ctx, table, reg!(regs, index)));
-        next!(t, ip, regs, code, mem, bound)
+        reg!(regs, dst) = tri!(t, ip, ops::table_get(t.ctx, table, reg!(regs, index)));
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableSet(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -917,60 +918,55 @@ mod control {
             }
         );
         let (i, v) = (reg!(regs, index), reg!(regs, value));
-        tri!(t, ip, code, ops::table_set(t.ctx, table, i, v));
-        next!(t, ip, regs, code, mem, bound)
+        tri!(t, ip, ops::table_set(t.ctx, table, i, v));
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableSize(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::TableSize { dst, table });
         set!(regs, dst, ops::table_size(t.ctx, table));
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableGrow(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::TableGrow { dst, table });
         let (init, delta) = (reg!(regs, dst), reg!(regs, dst + 1));
         set!(regs, dst, ops::table_grow(t.ctx, table, init, delta));
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableFill(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::TableFill { args, table });
-        tri!(
-            t,
-            ip,
-            code,
-            ops::table_fill(t.ctx, table, three(regs, args))
-        );
-        next!(t, ip, regs, code, mem, bound)
+        tri!(t, ip, ops::table_fill(t.ctx, table, three(regs, args)));
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableCopy(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -983,20 +979,15 @@ mod control {
             }
         );
         let args = three(regs, args);
-        tri!(
-            t,
-            ip,
-            code,
-            ops::table_copy(t.ctx, dst_table, src_table, args)
-        );
-        next!(t, ip, regs, code, mem, bound)
+        tri!(t, ip, ops::table_copy(t.ctx, dst_table, src_table, args));
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn TableInit(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
@@ -1004,49 +995,48 @@ mod control {
         tri!(
             t,
             ip,
-            code,
             ops::table_init(t.ctx, table, elem, three(regs, args))
         );
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn ElemDrop(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::ElemDrop { elem });
         ops::elem_drop(t.ctx, elem);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn RefFunc(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::RefFunc { dst, func });
         reg!(regs, dst) = ops::ref_func(t.ctx, func);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 
     pub(super) fn RefIsNull(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        code: *const TOp,
+        acc: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::RefIsNull { dst, src });
         set!(regs, dst, reg!(regs, src) == 0);
-        next!(t, ip, regs, code, mem, bound)
+        next!(t, ip, regs, acc, mem, bound)
     }
 }
 
@@ -1070,176 +1060,176 @@ macro_rules! define_handlers {
             type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
 
             $(
-                pub(super) fn $ln(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $ln(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$ln { dst, addr, offset });
                     let start = reg!(regs, addr) as u32 as u64 + offset as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, code, start + N as u64);
+                        return access_slow(t, ip, regs, acc, start + N as u64);
                     };
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
-                pub(super) fn $lx(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $lx(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$lx { dst, base, index, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
                     let start = addr as u64 + offset as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, code, start + N as u64);
+                        return access_slow(t, ip, regs, acc, start + N as u64);
                     };
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
-                pub(super) fn $li(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $li(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$li { dst, addr, imm });
                     let start = get!(regs, u32, addr).wrapping_add(imm as u32) as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, code, start + N as u64);
+                        return access_slow(t, ip, regs, acc, start + N as u64);
                     };
                     set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $sn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $sn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sn { addr, value, offset });
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
                     let start = reg!(regs, addr) as u32 as u64 + offset as u64;
                     if store(mem, bound, start, bytes) {
-                        next!(t, ip, regs, code, mem, bound)
+                        next!(t, ip, regs, acc, mem, bound)
                     }
-                    access_slow(t, ip, regs, code, start + bytes.len() as u64)
+                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
                 }
-                pub(super) fn $sx(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $sx(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sx { base, index, value, offset });
                     let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
                     let start = addr as u64 + offset as u64;
                     if store(mem, bound, start, bytes) {
-                        next!(t, ip, regs, code, mem, bound)
+                        next!(t, ip, regs, acc, mem, bound)
                     }
-                    access_slow(t, ip, regs, code, start + bytes.len() as u64)
+                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
                 }
             )*
             $(
-                pub(super) fn $un(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $un(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$un { dst, src });
                     let f: fn($ua) -> $ur = $uf;
                     set!(regs, dst, f(get!(regs, $ua, src)));
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $tn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $tn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$tn { dst, src });
                     let f: fn($ta) -> Result<$tr, NumericTrap> = $tf;
-                    set!(regs, dst, tri!(t, ip, code, f(get!(regs, $ta, src))));
-                    next!(t, ip, regs, code, mem, bound)
+                    set!(regs, dst, tri!(t, ip, f(get!(regs, $ta, src))));
+                    next!(t, ip, regs, acc, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $bn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $bn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$bn { dst, lhs, rhs });
                     let f: fn($ba, $bb) -> $br = $bf;
                     set!(regs, dst, f(get!(regs, $ba, lhs), get!(regs, $bb, rhs)));
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
                 $(
-                    pub(super) fn $bimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $bimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$bimm { dst, lhs, imm });
                         let f: fn($ba, $bb) -> $br = $bf;
                         set!(regs, dst, f(get!(regs, $ba, lhs), <$bb as FromImm>::from_imm(imm)));
-                        next!(t, ip, regs, code, mem, bound)
+                        next!(t, ip, regs, acc, mem, bound)
                     }
                 )?
             )*
             $(
-                pub(super) fn $btn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $btn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$btn { dst, lhs, rhs });
                     let f: fn($bta, $btb) -> Result<$btr, NumericTrap> = $btf;
-                    set!(regs, dst, tri!(t, ip, code, f(get!(regs, $bta, lhs), get!(regs, $btb, rhs))));
-                    next!(t, ip, regs, code, mem, bound)
+                    set!(regs, dst, tri!(t, ip, f(get!(regs, $bta, lhs), get!(regs, $btb, rhs))));
+                    next!(t, ip, regs, acc, mem, bound)
                 }
             )*
             $(
-                pub(super) fn $cn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cn { dst, lhs, rhs });
                     let f: fn($ca, $ca) -> bool = $cf;
                     set!(regs, dst, f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)));
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
-                pub(super) fn $cbr(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cbr(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbr { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
                     if f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
-                        jump!(t, target, regs, code, mem, bound)
+                        jump!(t, ip, target, regs, acc, mem, bound)
                     }
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
-                pub(super) fn $cbrnot(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cbrnot(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbrnot { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
                     if !f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
-                        jump!(t, target, regs, code, mem, bound)
+                        jump!(t, ip, target, regs, acc, mem, bound)
                     }
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
                 $(
-                    pub(super) fn $cimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cimm { dst, lhs, imm });
                         let f: fn($ca, $ca) -> bool = $cf;
                         set!(regs, dst, f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)));
-                        next!(t, ip, regs, code, mem, bound)
+                        next!(t, ip, regs, acc, mem, bound)
                     }
-                    pub(super) fn $cbrimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cbrimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
                         if f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
-                            jump!(t, target, regs, code, mem, bound)
+                            jump!(t, ip, target, regs, acc, mem, bound)
                         }
-                        next!(t, ip, regs, code, mem, bound)
+                        next!(t, ip, regs, acc, mem, bound)
                     }
-                    pub(super) fn $cbrnotimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cbrnotimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrnotimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
                         if !f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
-                            jump!(t, target, regs, code, mem, bound)
+                            jump!(t, ip, target, regs, acc, mem, bound)
                         }
-                        next!(t, ip, regs, code, mem, bound)
+                        next!(t, ip, regs, acc, mem, bound)
                     }
                     $(
                         // `rhs` is read after the step: it may be `lhs`.
-                        pub(super) fn $cstep(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                        pub(super) fn $cstep(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstep { lhs, rhs, step, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
                             let f: fn($ca, $ca) -> bool = $cf;
                             if f(v as $ca, get!(regs, $ca, rhs)) {
-                                jump!(t, target, regs, code, mem, bound)
+                                jump!(t, ip, target, regs, acc, mem, bound)
                             }
-                            next!(t, ip, regs, code, mem, bound)
+                            next!(t, ip, regs, acc, mem, bound)
                         }
-                        pub(super) fn $cstepimm(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                        pub(super) fn $cstepimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstepimm { lhs, step, imm, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
                             let f: fn($ca, $ca) -> bool = $cf;
                             if f(v as $ca, <$ca as FromImm>::from_imm(imm as i32)) {
-                                jump!(t, target, regs, code, mem, bound)
+                                jump!(t, ip, target, regs, acc, mem, bound)
                             }
-                            next!(t, ip, regs, code, mem, bound)
+                            next!(t, ip, regs, acc, mem, bound)
                         }
                     )?
                 )?
             )*
             $(
-                pub(super) fn $chn(t: T, ip: *const TOp, regs: *mut u64, code: *const TOp, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $chn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$chn { dst, lhs, rhs, imm });
                     let f: fn($cht, $cht, i32) -> $cht = $chf;
                     set!(regs, dst, f(get!(regs, $cht, lhs), get!(regs, $cht, rhs), imm));
-                    next!(t, ip, regs, code, mem, bound)
+                    next!(t, ip, regs, acc, mem, bound)
                 }
             )*
         }
