@@ -95,23 +95,56 @@ fn code_of(func: &CompiledFunc) -> *const TOp {
     }
 }
 
+/// Makes the [`TOp`]s of `func`: each op beside its handler, branch
+/// targets as byte offsets from the branch.
+///
+/// Handlers also pass each other an accumulator: an op that computes one
+/// value ([`produces`]) passes it to the next handler as well as writing its
+/// register. Where the next op reads that register ([`operands`]) and can
+/// only be reached from that op, it gets the handler that takes the value
+/// from the accumulator: a dependent op then waits for a register, not for
+/// a store to reach memory and be read back. "Only reached from that op"
+/// holds for an op that no branch targets, since a run only ever starts or
+/// resumes at a function's first op, after a call, or at a `ConsumeFuel`,
+/// none of which follows a producer; and `access_slow` re-runs an op with
+/// the accumulator it was given. The ops themselves are unchanged, so the
+/// verifier's invariants cover them, and a wrong choice here could give a
+/// wrong value but never an access the verifier did not allow.
 #[cold]
 #[inline(never)]
 fn thread(func: &CompiledFunc) -> *const TOp {
     let code = func.threaded.0.call_once(|| {
+        let ops = &func.ops[..];
+        let mut targeted = alloc::vec![false; ops.len()];
+        for op in ops {
+            if let Some(&mut target) = { *op }.target_mut() {
+                if let Some(t) = targeted.get_mut(target as usize) {
+                    *t = true;
+                }
+            }
+        }
         let size = core::mem::size_of::<TOp>() as i64;
-        (func.ops.iter().enumerate())
-            .map(|(at, &op)| {
+        let mut passed = None;
+        (ops.iter().zip(targeted))
+            .enumerate()
+            .map(|(at, (&op, targeted))| {
                 let mut op = op;
+                let tag = op.tag() as usize;
+                let mut handler = HANDLERS[tag];
+                if let (Some(r), false) = (passed, targeted) {
+                    match operands(&op) {
+                        [Some(first), _] if first == r => handler = ACC[0][tag],
+                        [_, Some(second)] if second == r => handler = ACC[1][tag],
+                        _ => {}
+                    }
+                }
+                passed = produces(&op);
                 // A target becomes the byte offset from this op, so a
                 // branch adds it to `ip` without the function's base.
                 if let Some(target) = op.target_mut() {
                     *target = ((i64::from(*target) - at as i64) * size) as i32 as u32;
                 }
-                TOp {
-                    handler: HANDLERS[op.tag() as usize],
-                    op,
-                }
+                TOp { handler, op }
             })
             .collect()
     });
@@ -215,9 +248,17 @@ macro_rules! set {
     };
 }
 
+/// An operand of type `$t`: the value the previous op passed on if
+/// `$from_acc` (a handler's const parameter), else register `$r`.
+macro_rules! arg {
+    ($regs:ident, $acc:ident, $from_acc:expr, $t:ty, $r:expr) => {
+        <$t as Slot>::from_bits(if $from_acc { $acc } else { reg!($regs, $r) })
+    };
+}
+
 /// Continues with the next op.
 macro_rules! next {
-    ($t:ident, $ip:ident, $regs:ident, $acc:ident, $mem:ident, $bound:ident) => {
+    ($t:ident, $ip:ident, $regs:ident, $acc:expr, $mem:ident, $bound:ident) => {
         // SAFETY: an op that falls through is never last (invariant 5).
         return dispatch($t, unsafe { $ip.add(1) }, $regs, $acc, $mem, $bound)
     };
@@ -231,13 +272,34 @@ macro_rules! jump {
         // offset from the same op the target names.
         return dispatch(
             $t,
-            unsafe { $at.byte_offset($target as i32 as isize) },
+            taken(unsafe { $at.byte_offset($target as i32 as isize) }),
             $regs,
             $acc,
             $mem,
             $bound,
         )
     };
+}
+
+/// `ip`, hidden from the optimiser. Both ways out of a conditional branch
+/// are `ip` plus an offset, and LLVM likes to merge them into one jump
+/// through a select (a `cmov`): that makes the next op's address wait for
+/// the comparison, where a predicted branch would not, and gives both
+/// outcomes one indirect jump to predict. It ran a counting loop 1.7x
+/// slower. An opaque step on the taken path keeps the two paths apart.
+#[inline(always)]
+fn taken(ip: *const TOp) -> *const TOp {
+    #[cfg(not(miri))]
+    let ip = {
+        let mut ip = ip;
+        // SAFETY: the template is a comment: no instruction runs, and `ip`
+        // stays in its register. (Not `pure`, so it is not speculated.)
+        unsafe {
+            core::arch::asm!("/* {0} */", inout(reg) ip, options(nomem, nostack, preserves_flags))
+        };
+        ip
+    };
+    ip
 }
 
 /// Ends the run with a trap, after the op at `$ip`.
@@ -479,7 +541,7 @@ mod control {
         jump!(t, ip, target, regs, acc, mem, bound)
     }
 
-    pub(super) fn BrIfNez(
+    pub(super) fn BrIfNez<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -488,13 +550,13 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::BrIfNez { cond, target });
-        if reg!(regs, cond) != 0 {
+        if arg!(regs, acc, A == 1, u64, cond) != 0 {
             jump!(t, ip, target, regs, acc, mem, bound)
         }
         next!(t, ip, regs, acc, mem, bound)
     }
 
-    pub(super) fn BrIfEqz(
+    pub(super) fn BrIfEqz<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -503,7 +565,7 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::BrIfEqz { cond, target });
-        if reg!(regs, cond) == 0 {
+        if arg!(regs, acc, A == 1, u64, cond) == 0 {
             jump!(t, ip, target, regs, acc, mem, bound)
         }
         next!(t, ip, regs, acc, mem, bound)
@@ -611,7 +673,7 @@ mod control {
         ret(t, ip, acc, mem, bound)
     }
 
-    pub(super) fn Copy(
+    pub(super) fn Copy<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -620,37 +682,39 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Copy { dst, src });
-        reg!(regs, dst) = reg!(regs, src);
-        next!(t, ip, regs, acc, mem, bound)
+        let v = arg!(regs, acc, A == 1, u64, src);
+        reg!(regs, dst) = v;
+        next!(t, ip, regs, v, mem, bound)
     }
 
     pub(super) fn Const32(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        acc: u64,
+        _: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Const32 { dst, value });
         reg!(regs, dst) = value as u64;
-        next!(t, ip, regs, acc, mem, bound)
+        next!(t, ip, regs, value as u64, mem, bound)
     }
 
     pub(super) fn Const64(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        acc: u64,
+        _: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Const64 { dst, lo, hi });
-        reg!(regs, dst) = (hi as u64) << 32 | lo as u64;
-        next!(t, ip, regs, acc, mem, bound)
+        let v = (hi as u64) << 32 | lo as u64;
+        reg!(regs, dst) = v;
+        next!(t, ip, regs, v, mem, bound)
     }
 
-    pub(super) fn Select(
+    pub(super) fn Select<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -659,13 +723,13 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::Select { dst, cond, a, b });
-        let v = if reg!(regs, cond) != 0 {
+        let v = if arg!(regs, acc, A == 1, u64, cond) != 0 {
             reg!(regs, a)
         } else {
             reg!(regs, b)
         };
         reg!(regs, dst) = v;
-        next!(t, ip, regs, acc, mem, bound)
+        next!(t, ip, regs, v, mem, bound)
     }
 
     pub(super) fn F64AddMul(
@@ -1053,6 +1117,42 @@ macro_rules! define_handlers {
         compare { $( $cn:ident / $cbr:ident / $cbrnot:ident $(/ $cimm:ident / $cbrimm:ident / $cbrnotimm:ident $(/ $cstep:ident / $cstepimm:ident)?)? ($ca:ty) = $cf:expr; )* }
         chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
+        /// The handler list in tag order: `$a` is the const parameter of
+        /// ops with two operands that may come from the accumulator, `$one`
+        /// of ops with one.
+        macro_rules! handlers {
+            ($a:literal, $one:literal) => {[
+                control::Unreachable, control::ConsumeFuel, control::Br,
+                control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
+                control::StepBrIfEqz, control::BrTable, control::BrCopy, control::Return,
+                control::ReturnMany, control::Copy::<$one>, control::Const32, control::Const64,
+                control::Select::<$one>, control::F64AddMul, control::F64SubMul,
+                control::GlobalGet, control::GlobalSet, control::Call, control::CallInternal,
+                control::CallIndirect, control::MemorySize, control::MemoryGrow,
+                control::MemoryFill, control::MemoryCopy, control::MemoryInit,
+                control::DataDrop, control::TableGet, control::TableSet, control::TableSize,
+                control::TableGrow, control::TableFill, control::TableCopy, control::TableInit,
+                control::ElemDrop, control::RefFunc, control::RefIsNull,
+                $( table::$ln::<$one>, )*
+                $( table::$sn::<$a>, )*
+                $( table::$lx::<$a>, )*
+                $( table::$li::<$one>, )*
+                $( table::$sx::<$a>, )*
+                $( table::$un::<$one>, )*
+                $( table::$tn::<$one>, )*
+                $( table::$bn::<$a>, $( table::$bimm::<$one>, )? )*
+                $( table::$btn::<$a>, )*
+                $(
+                    table::$cn::<$a>, table::$cbr::<$a>, table::$cbrnot::<$a>,
+                    $(
+                        table::$cimm::<$one>, table::$cbrimm::<$one>, table::$cbrnotimm::<$one>,
+                        $( table::$cstep::<0>, table::$cstepimm::<0>, )?
+                    )?
+                )*
+                $( table::$chn::<$a>, )*
+            ]};
+        }
+
         #[allow(non_snake_case)]
         mod table {
             use super::*;
@@ -1060,51 +1160,56 @@ macro_rules! define_handlers {
             type T<'c, 'a, 'x> = &'x mut Thread<'c, 'a>;
 
             $(
-                pub(super) fn $ln(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $ln<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$ln { dst, addr, offset });
-                    let start = reg!(regs, addr) as u32 as u64 + offset as u64;
+                    let start = arg!(regs, acc, A == 1, u32, addr) as u64 + offset as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
                         return access_slow(t, ip, regs, acc, start + N as u64);
                     };
-                    set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = <$lm>::from_le_bytes(bytes) as $lv;
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
-                pub(super) fn $lx(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $lx<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$lx { dst, base, index, offset });
-                    let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
+                    let addr = arg!(regs, acc, A == 1, u32, base)
+                        .wrapping_add(arg!(regs, acc, A == 2, u32, index));
                     let start = addr as u64 + offset as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
                         return access_slow(t, ip, regs, acc, start + N as u64);
                     };
-                    set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = <$lm>::from_le_bytes(bytes) as $lv;
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
-                pub(super) fn $li(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $li<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$li { dst, addr, imm });
-                    let start = get!(regs, u32, addr).wrapping_add(imm as u32) as u64;
+                    let start = arg!(regs, acc, A == 1, u32, addr).wrapping_add(imm as u32) as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
                         return access_slow(t, ip, regs, acc, start + N as u64);
                     };
-                    set!(regs, dst, <$lm>::from_le_bytes(bytes) as $lv);
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = <$lm>::from_le_bytes(bytes) as $lv;
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
             )*
             $(
-                pub(super) fn $sn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $sn<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sn { addr, value, offset });
-                    let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
-                    let start = reg!(regs, addr) as u32 as u64 + offset as u64;
+                    let bytes = (arg!(regs, acc, A == 2, $sv, value) as $sm).to_le_bytes();
+                    let start = arg!(regs, acc, A == 1, u32, addr) as u64 + offset as u64;
                     if store(mem, bound, start, bytes) {
                         next!(t, ip, regs, acc, mem, bound)
                     }
                     access_slow(t, ip, regs, acc, start + bytes.len() as u64)
                 }
-                pub(super) fn $sx(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $sx<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sx { base, index, value, offset });
-                    let addr = get!(regs, u32, base).wrapping_add(get!(regs, u32, index));
+                    let addr = arg!(regs, acc, A == 1, u32, base)
+                        .wrapping_add(arg!(regs, acc, A == 2, u32, index));
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
                     let start = addr as u64 + offset as u64;
                     if store(mem, bound, start, bytes) {
@@ -1114,94 +1219,101 @@ macro_rules! define_handlers {
                 }
             )*
             $(
-                pub(super) fn $un(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $un<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$un { dst, src });
                     let f: fn($ua) -> $ur = $uf;
-                    set!(regs, dst, f(get!(regs, $ua, src)));
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = f(arg!(regs, acc, A == 1, $ua, src));
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
             )*
             $(
-                pub(super) fn $tn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $tn<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$tn { dst, src });
                     let f: fn($ta) -> Result<$tr, NumericTrap> = $tf;
-                    set!(regs, dst, tri!(t, ip, f(get!(regs, $ta, src))));
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = tri!(t, ip, f(arg!(regs, acc, A == 1, $ta, src)));
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
             )*
             $(
-                pub(super) fn $bn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $bn<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$bn { dst, lhs, rhs });
                     let f: fn($ba, $bb) -> $br = $bf;
-                    set!(regs, dst, f(get!(regs, $ba, lhs), get!(regs, $bb, rhs)));
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = f(arg!(regs, acc, A == 1, $ba, lhs), arg!(regs, acc, A == 2, $bb, rhs));
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
                 $(
-                    pub(super) fn $bimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $bimm<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$bimm { dst, lhs, imm });
                         let f: fn($ba, $bb) -> $br = $bf;
-                        set!(regs, dst, f(get!(regs, $ba, lhs), <$bb as FromImm>::from_imm(imm)));
-                        next!(t, ip, regs, acc, mem, bound)
+                        let v = f(arg!(regs, acc, A == 1, $ba, lhs), <$bb as FromImm>::from_imm(imm));
+                        set!(regs, dst, v);
+                        next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                     }
                 )?
             )*
             $(
-                pub(super) fn $btn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $btn<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$btn { dst, lhs, rhs });
                     let f: fn($bta, $btb) -> Result<$btr, NumericTrap> = $btf;
-                    set!(regs, dst, tri!(t, ip, f(get!(regs, $bta, lhs), get!(regs, $btb, rhs))));
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = tri!(t, ip, f(arg!(regs, acc, A == 1, $bta, lhs), arg!(regs, acc, A == 2, $btb, rhs)));
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
             )*
             $(
-                pub(super) fn $cn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cn<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cn { dst, lhs, rhs });
                     let f: fn($ca, $ca) -> bool = $cf;
-                    set!(regs, dst, f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)));
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = f(arg!(regs, acc, A == 1, $ca, lhs), arg!(regs, acc, A == 2, $ca, rhs));
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
-                pub(super) fn $cbr(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cbr<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbr { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
-                    if f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
+                    if f(arg!(regs, acc, A == 1, $ca, lhs), arg!(regs, acc, A == 2, $ca, rhs)) {
                         jump!(t, ip, target, regs, acc, mem, bound)
                     }
                     next!(t, ip, regs, acc, mem, bound)
                 }
-                pub(super) fn $cbrnot(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $cbrnot<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$cbrnot { lhs, rhs, target });
                     let f: fn($ca, $ca) -> bool = $cf;
-                    if !f(get!(regs, $ca, lhs), get!(regs, $ca, rhs)) {
+                    if !f(arg!(regs, acc, A == 1, $ca, lhs), arg!(regs, acc, A == 2, $ca, rhs)) {
                         jump!(t, ip, target, regs, acc, mem, bound)
                     }
                     next!(t, ip, regs, acc, mem, bound)
                 }
                 $(
-                    pub(super) fn $cimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cimm<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cimm { dst, lhs, imm });
                         let f: fn($ca, $ca) -> bool = $cf;
-                        set!(regs, dst, f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)));
-                        next!(t, ip, regs, acc, mem, bound)
+                        let v = f(arg!(regs, acc, A == 1, $ca, lhs), <$ca as FromImm>::from_imm(imm));
+                        set!(regs, dst, v);
+                        next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                     }
-                    pub(super) fn $cbrimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cbrimm<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
-                        if f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
+                        if f(arg!(regs, acc, A == 1, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
                             jump!(t, ip, target, regs, acc, mem, bound)
                         }
                         next!(t, ip, regs, acc, mem, bound)
                     }
-                    pub(super) fn $cbrnotimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    pub(super) fn $cbrnotimm<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                         decode!(ip, Op::$cbrnotimm { lhs, imm, target });
                         let f: fn($ca, $ca) -> bool = $cf;
-                        if !f(get!(regs, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
+                        if !f(arg!(regs, acc, A == 1, $ca, lhs), <$ca as FromImm>::from_imm(imm)) {
                             jump!(t, ip, target, regs, acc, mem, bound)
                         }
                         next!(t, ip, regs, acc, mem, bound)
                     }
                     $(
                         // `rhs` is read after the step: it may be `lhs`.
-                        pub(super) fn $cstep(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                        pub(super) fn $cstep<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstep { lhs, rhs, step, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
@@ -1211,7 +1323,7 @@ macro_rules! define_handlers {
                             }
                             next!(t, ip, regs, acc, mem, bound)
                         }
-                        pub(super) fn $cstepimm(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                        pub(super) fn $cstepimm<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                             decode!(ip, Op::$cstepimm { lhs, step, imm, target });
                             let v = get!(regs, i32, lhs).wrapping_add(step as i32);
                             set!(regs, lhs, v);
@@ -1225,11 +1337,12 @@ macro_rules! define_handlers {
                 )?
             )*
             $(
-                pub(super) fn $chn(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                pub(super) fn $chn<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$chn { dst, lhs, rhs, imm });
                     let f: fn($cht, $cht, i32) -> $cht = $chf;
-                    set!(regs, dst, f(get!(regs, $cht, lhs), get!(regs, $cht, rhs), imm));
-                    next!(t, ip, regs, acc, mem, bound)
+                    let v = f(arg!(regs, acc, A == 1, $cht, lhs), arg!(regs, acc, A == 2, $cht, rhs), imm);
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
                 }
             )*
         }
@@ -1237,29 +1350,69 @@ macro_rules! define_handlers {
         /// Handlers by tag. Its length is the number of ops, so a missing
         /// handler does not compile; `handlers_follow_op_order` checks
         /// the order against `Op::SHAPE`.
-        static HANDLERS: [Handler; Op::SHAPE.len()] = [
-            control::Unreachable, control::ConsumeFuel, control::Br, control::BrIfNez,
-            control::BrIfEqz, control::StepBrIfNez, control::StepBrIfEqz, control::BrTable,
-            control::BrCopy, control::Return, control::ReturnMany, control::Copy,
-            control::Const32, control::Const64, control::Select, control::F64AddMul,
-            control::F64SubMul, control::GlobalGet, control::GlobalSet, control::Call,
-            control::CallInternal, control::CallIndirect, control::MemorySize,
-            control::MemoryGrow, control::MemoryFill, control::MemoryCopy,
-            control::MemoryInit, control::DataDrop, control::TableGet, control::TableSet,
-            control::TableSize, control::TableGrow, control::TableFill, control::TableCopy,
-            control::TableInit, control::ElemDrop, control::RefFunc, control::RefIsNull,
-            $( table::$ln, )*
-            $( table::$sn, )*
-            $( table::$lx, )*
-            $( table::$li, )*
-            $( table::$sx, )*
-            $( table::$un, )*
-            $( table::$tn, )*
-            $( table::$bn, $( table::$bimm, )? )*
-            $( table::$btn, )*
-            $( table::$cn, table::$cbr, table::$cbrnot, $( table::$cimm, table::$cbrimm, table::$cbrnotimm, $( table::$cstep, table::$cstepimm, )? )? )*
-            $( table::$chn, )*
-        ];
+        static HANDLERS: [Handler; Op::SHAPE.len()] = handlers!(0, 0);
+
+        /// By tag, the handlers that take the first of [`operands`] from
+        /// the accumulator (`ACC[0]`) and those that take the second
+        /// (`ACC[1]`); for an op without such an operand, the plain one.
+        static ACC: [[Handler; Op::SHAPE.len()]; 2] = [handlers!(1, 1), handlers!(2, 0)];
+
+        /// The register an op writes whose handler also passes the value
+        /// on as the accumulator.
+        fn produces(op: &Op) -> Option<Reg> {
+            match *op {
+                Op::Copy { dst, .. }
+                | Op::Const32 { dst, .. }
+                | Op::Const64 { dst, .. }
+                | Op::Select { dst, .. } => Some(dst),
+                $( Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } => Some(dst), )*
+                $( Op::$un { dst, .. } => Some(dst), )*
+                $( Op::$tn { dst, .. } => Some(dst), )*
+                $( Op::$bn { dst, .. } => Some(dst), $( Op::$bimm { dst, .. } => Some(dst), )? )*
+                $( Op::$btn { dst, .. } => Some(dst), )*
+                $( Op::$cn { dst, .. } => Some(dst), $( Op::$cimm { dst, .. } => Some(dst), )? )*
+                $( Op::$chn { dst, .. } => Some(dst), )*
+                _ => None,
+            }
+        }
+
+        /// The registers an op's handlers in `ACC[0]` and `ACC[1]` read from
+        /// the accumulator instead.
+        fn operands(op: &Op) -> [Option<Reg>; 2] {
+            match *op {
+                Op::Copy { src, .. } => [Some(src), None],
+                Op::Select { cond, .. } | Op::BrIfNez { cond, .. } | Op::BrIfEqz { cond, .. } => {
+                    [Some(cond), None]
+                }
+                $(
+                    Op::$ln { addr, .. } | Op::$li { addr, .. } => [Some(addr), None],
+                    Op::$lx { base, index, .. } => [Some(base), Some(index)],
+                )*
+                $(
+                    Op::$sn { addr, value, .. } => [Some(addr), Some(value)],
+                    Op::$sx { base, index, .. } => [Some(base), Some(index)],
+                )*
+                $( Op::$un { src, .. } => [Some(src), None], )*
+                $( Op::$tn { src, .. } => [Some(src), None], )*
+                $(
+                    Op::$bn { lhs, rhs, .. } => [Some(lhs), Some(rhs)],
+                    $( Op::$bimm { lhs, .. } => [Some(lhs), None], )?
+                )*
+                $( Op::$btn { lhs, rhs, .. } => [Some(lhs), Some(rhs)], )*
+                $(
+                    Op::$cn { lhs, rhs, .. }
+                    | Op::$cbr { lhs, rhs, .. }
+                    | Op::$cbrnot { lhs, rhs, .. } => [Some(lhs), Some(rhs)],
+                    $(
+                        Op::$cimm { lhs, .. }
+                        | Op::$cbrimm { lhs, .. }
+                        | Op::$cbrnotimm { lhs, .. } => [Some(lhs), None],
+                    )?
+                )*
+                $( Op::$chn { lhs, rhs, .. } => [Some(lhs), Some(rhs)], )*
+                _ => [None, None],
+            }
+        }
 
         /// The op name each entry of `HANDLERS` is for.
         #[cfg(test)]
