@@ -270,8 +270,14 @@ fn execute<T>(store: &mut Store<T>, stack: &mut ValueStack) -> Result<(), Stop> 
                 depth_limit,
                 max_slots,
             };
-            #[cfg(kestrel_tail_calls)]
+            #[cfg(all(kestrel_tail_calls, not(test)))]
             let exit = threaded::run(&mut ctx, stack);
+            // The threaded backend's tests compare it with the loop.
+            #[cfg(all(kestrel_tail_calls, test))]
+            let exit = match threaded::tests::PORTABLE.get() {
+                true => dispatch::run(&mut ctx, stack),
+                false => threaded::run(&mut ctx, stack),
+            };
             #[cfg(not(kestrel_tail_calls))]
             let exit = dispatch::run(&mut ctx, stack);
             exit

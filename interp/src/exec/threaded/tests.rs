@@ -1,0 +1,298 @@
+//! The threaded backend against the portable loop, on code that makes the
+//! accumulator carry values between every kind of producer and consumer.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt::Write;
+
+use super::*;
+use crate::{Engine, Linker, Module, Store, Val};
+
+std::thread_local! {
+    /// Runs calls on this thread in the portable loop instead.
+    pub(crate) static PORTABLE: Cell<bool> = const { Cell::new(false) };
+}
+
+#[test]
+fn handlers_follow_op_order() {
+    for (i, (name, _)) in Op::SHAPE.iter().enumerate() {
+        assert_eq!(HANDLER_NAMES[i], *name, "handler {i}");
+    }
+}
+
+const INT_UNARY: &[&str] = &["clz", "ctz", "popcnt", "extend8_s", "extend16_s"];
+const INT_BINARY: &[&str] = &[
+    "add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl", "shr_s",
+    "shr_u", "rotl", "rotr",
+];
+const INT_COMPARE: &[&str] = &[
+    "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+];
+const FLOAT_UNARY: &[&str] = &["abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"];
+const FLOAT_BINARY: &[&str] = &["add", "sub", "mul", "div", "min", "max", "copysign"];
+const FLOAT_COMPARE: &[&str] = &["eq", "ne", "lt", "gt", "le", "ge"];
+
+/// Conversions, as (operator, from, to).
+const CONVERT: &[(&str, &str, &str)] = &[
+    ("i32.wrap_i64", "i64", "i32"),
+    ("i64.extend_i32_s", "i32", "i64"),
+    ("i64.extend_i32_u", "i32", "i64"),
+    ("i32.trunc_f32_s", "f32", "i32"),
+    ("i32.trunc_f64_u", "f64", "i32"),
+    ("i64.trunc_f64_s", "f64", "i64"),
+    ("i32.trunc_sat_f32_u", "f32", "i32"),
+    ("i64.trunc_sat_f64_s", "f64", "i64"),
+    ("f32.convert_i32_s", "i32", "f32"),
+    ("f64.convert_i64_u", "i64", "f64"),
+    ("f32.demote_f64", "f64", "f32"),
+    ("f64.promote_f32", "f32", "f64"),
+    ("i32.reinterpret_f32", "f32", "i32"),
+    ("f64.reinterpret_i64", "i64", "f64"),
+];
+
+/// A function `(param t t) (result r)` with `body`.
+fn func(wat: &mut String, n: &mut usize, t: &str, r: &str, body: &str) {
+    writeln!(
+        wat,
+        "(func (export \"f{n}\") (param {t} {t}) (result {r}) {body})"
+    )
+    .unwrap();
+    *n += 1;
+}
+
+/// The test module: in each function an op's operand is the result of the
+/// op before it, in every position an operand can take.
+fn module_text() -> (String, Vec<&'static str>) {
+    let mut wat = String::from("(module (memory 1)\n");
+    let mut types = Vec::new();
+    let mut n = 0;
+    for t in ["i32", "i64", "f32", "f64"] {
+        let int = t.starts_with('i');
+        // A producer of the first operand, and one of the second.
+        let (p0, p1) = match int {
+            true => (
+                format!("{t}.const 0x5a5 {t}.xor"),
+                format!("{t}.const 3 {t}.add"),
+            ),
+            false => (format!("{t}.neg"), format!("{t}.const 0.5 {t}.mul")),
+        };
+        let (unary, binary, compare) = match int {
+            true => (INT_UNARY, INT_BINARY, INT_COMPARE),
+            false => (FLOAT_UNARY, FLOAT_BINARY, FLOAT_COMPARE),
+        };
+        let mut add = |r: &'static str, body: String| {
+            func(&mut wat, &mut n, t, r, &body);
+            types.push(t);
+        };
+        for op in unary {
+            add(t, format!("local.get 0 {p0} {t}.{op}"));
+            // As the producer.
+            add(t, format!("local.get 0 {t}.{op} local.get 1 {t}.add"));
+        }
+        for op in binary {
+            add(t, format!("local.get 0 {p0} local.get 1 {t}.{op}"));
+            add(t, format!("local.get 0 local.get 1 {p1} {t}.{op}"));
+            add(t, format!("local.get 0 {p0} {t}.const 5 {t}.{op}"));
+            add(
+                t,
+                format!("local.get 0 local.get 1 {t}.{op} local.get 1 {t}.sub"),
+            );
+        }
+        for op in compare {
+            add("i32", format!("local.get 0 {p0} local.get 1 {t}.{op}"));
+            add("i32", format!("local.get 0 local.get 1 {p1} {t}.{op}"));
+            add("i32", format!("local.get 0 {p0} {t}.const 5 {t}.{op}"));
+            // Fused with a branch.
+            for (a, b) in [(&p0, ""), (&String::new(), p1.as_str())] {
+                add(
+                    "i32",
+                    format!(
+                        "local.get 0 {a} local.get 1 {b} {t}.{op} \
+                         if (result i32) i32.const 11 else i32.const 22 end"
+                    ),
+                );
+            }
+            add(
+                "i32",
+                format!(
+                    "local.get 0 {p0} {t}.const 5 {t}.{op} \
+                     if (result i32) i32.const 11 else i32.const 22 end"
+                ),
+            );
+            // As the producer of a select's condition and of a `br_if`'s.
+            add(
+                t,
+                format!("local.get 0 local.get 1 local.get 0 local.get 1 {t}.{op} select"),
+            );
+            add(
+                "i32",
+                format!(
+                    "block (result i32) i32.const 7 local.get 0 local.get 1 {t}.{op} \
+                     br_if 0 drop i32.const 8 end"
+                ),
+            );
+        }
+        if int {
+            add("i32", format!("local.get 0 {p0} {t}.eqz"));
+            // The address from the first parameter.
+            let a0 = match t {
+                "i64" => "local.get 0 i32.wrap_i64",
+                _ => "local.get 0",
+            };
+            for (load, store) in [
+                ("load", "store"),
+                ("load8_u", "store8"),
+                ("load16_s", "store16"),
+            ] {
+                // A computed address and a computed value.
+                add(
+                    t,
+                    format!(
+                        "{a0} i32.const 0xff00 i32.and local.get 1 {p1} {t}.{store} offset=16 \
+                         {a0} i32.const 0xff00 i32.and {t}.{load} offset=16"
+                    ),
+                );
+                // A computed base plus index.
+                add(
+                    t,
+                    format!(
+                        "{a0} i32.const 0xf00 i32.and local.get 1 {t}.{store} offset=8 \
+                         {a0} i32.const 0xf00 i32.and i32.const 8 i32.add {t}.{load}"
+                    ),
+                );
+            }
+        }
+    }
+    for (op, from, to) in CONVERT {
+        let p = match from.starts_with('i') {
+            true => format!("{from}.const 0x5a5 {from}.xor"),
+            false => format!("{from}.neg"),
+        };
+        // A consumer of the previous op, then a producer for the next.
+        let next = match to.starts_with('i') {
+            true => format!("{to}.const 1 {to}.add"),
+            false => format!("{to}.const 1 {to}.mul"),
+        };
+        let mut wat2 = String::new();
+        func(
+            &mut wat2,
+            &mut n,
+            from,
+            to,
+            &format!("local.get 0 {p} {op} {next}"),
+        );
+        wat.push_str(&wat2);
+        types.push(from);
+    }
+    wat.push(')');
+    (wat, types)
+}
+
+fn samples(t: &str) -> Vec<Val> {
+    match t {
+        "i32" => [0, 1, -1, 7, 0x5a5, i32::MIN, i32::MAX, 0x1234_5678]
+            .map(Val::I32)
+            .to_vec(),
+        "i64" => [
+            0,
+            1,
+            -1,
+            7,
+            0x5a5,
+            i64::MIN,
+            i64::MAX,
+            0x1234_5678_9abc_def0,
+        ]
+        .map(Val::I64)
+        .to_vec(),
+        "f32" => [
+            0.0f32,
+            -0.0,
+            1.5,
+            -2.25,
+            f32::NAN,
+            f32::INFINITY,
+            3e9,
+            -7.0e-3,
+        ]
+        .map(|v| Val::F32(v.to_bits()))
+        .to_vec(),
+        _ => [
+            0.0f64,
+            -0.0,
+            1.5,
+            -2.25,
+            f64::NAN,
+            f64::INFINITY,
+            3e19,
+            -7.0e-3,
+        ]
+        .map(|v| Val::F64(v.to_bits()))
+        .to_vec(),
+    }
+}
+
+/// The result, or the error text, of calling `f` on the chosen backend.
+fn run(store: &mut Store<()>, f: crate::Func, args: &[Val], portable: bool) -> String {
+    PORTABLE.set(portable);
+    let mut out = [Val::I32(0)];
+    let r = f.call(&mut *store, args, &mut out);
+    PORTABLE.set(false);
+    match r {
+        Ok(()) => format!("{:?}", out[0]),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+#[test]
+fn accumulator_forms_agree_with_the_portable_loop() {
+    let (wat, types) = module_text();
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(&wat).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let mut checked = 0;
+    for (i, t) in types.iter().enumerate() {
+        let f = instance.get_func(&store, &format!("f{i}")).unwrap();
+        let values = samples(t);
+        for a in &values {
+            for b in &values {
+                let args = [a.clone(), b.clone()];
+                let threaded = run(&mut store, f, &args, false);
+                let portable = run(&mut store, f, &args, true);
+                assert_eq!(threaded, portable, "f{i} ({t}) on {args:?}");
+                checked += 1;
+            }
+        }
+    }
+    // The check means something only if the accumulator forms ran: count
+    // the ops that got one, and how many different handlers those were.
+    let mut forms = Vec::new();
+    let mut uses = 0;
+    for func in module.funcs() {
+        let code = func.threaded.0.get().expect("every function ran");
+        for top in code.iter() {
+            let plain = HANDLERS[top.op.tag() as usize];
+            if top.handler as usize != plain as usize {
+                uses += 1;
+                if !forms.contains(&(top.handler as usize)) {
+                    forms.push(top.handler as usize);
+                }
+            }
+        }
+    }
+    assert!(checked > 30_000, "{checked} calls");
+    assert!(
+        uses > 500,
+        "{uses} ops took an operand from the accumulator"
+    );
+    assert!(
+        forms.len() > 300,
+        "{} accumulator handlers ran",
+        forms.len()
+    );
+}
