@@ -117,10 +117,10 @@ fn thread(func: &CompiledFunc) -> *const TOp {
         let ops = &func.ops[..];
         let mut targeted = alloc::vec![false; ops.len()];
         for op in ops {
-            if let Some(&mut target) = { *op }.target_mut() {
-                if let Some(t) = targeted.get_mut(target as usize) {
-                    *t = true;
-                }
+            if let Some(&mut target) = { *op }.target_mut()
+                && let Some(t) = targeted.get_mut(target as usize)
+            {
+                *t = true;
             }
         }
         let size = core::mem::size_of::<TOp>() as i64;
@@ -291,13 +291,14 @@ macro_rules! jump {
 fn taken(ip: *const TOp) -> *const TOp {
     #[cfg(not(miri))]
     let ip = {
-        let mut ip = ip;
-        // SAFETY: the template is a comment: no instruction runs, and `ip`
-        // stays in its register. (Not `pure`, so it is not speculated.)
+        // The address only: the asm reads no memory through it.
+        let mut addr = ip.addr();
+        // SAFETY: the template is a comment: no instruction runs, and the
+        // address stays in its register. (Not `pure`, so not speculated.)
         unsafe {
-            core::arch::asm!("/* {0} */", inout(reg) ip, options(nomem, nostack, preserves_flags))
+            core::arch::asm!("/* {0} */", inout(reg) addr, options(nomem, nostack, preserves_flags))
         };
-        ip
+        ip.with_addr(addr)
     };
     ip
 }

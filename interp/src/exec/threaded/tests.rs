@@ -261,7 +261,7 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         let values = samples(t);
         for a in &values {
             for b in &values {
-                let args = [a.clone(), b.clone()];
+                let args = [*a, *b];
                 let threaded = run(&mut store, f, &args, false);
                 let portable = run(&mut store, f, &args, true);
                 assert_eq!(threaded, portable, "f{i} ({t}) on {args:?}");
