@@ -658,7 +658,7 @@ mod control {
         ret(t, ip, acc, mem, bound)
     }
 
-    pub(super) fn ReturnMany(
+    pub(super) fn ReturnMany<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -670,7 +670,7 @@ mod control {
         if count != 1 {
             return return_many(t, ip, regs, acc, mem, bound);
         }
-        reg!(regs, 0) = reg!(regs, src);
+        reg!(regs, 0) = arg!(regs, acc, A == 1, u64, src);
         ret(t, ip, acc, mem, bound)
     }
 
@@ -787,17 +787,18 @@ mod control {
         t: T,
         ip: *const TOp,
         regs: *mut u64,
-        acc: u64,
+        _: u64,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::GlobalGet { dst, global });
         let ctx = &*t.ctx;
-        reg!(regs, dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
-        next!(t, ip, regs, acc, mem, bound)
+        let v = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
+        reg!(regs, dst) = v;
+        next!(t, ip, regs, v, mem, bound)
     }
 
-    pub(super) fn GlobalSet(
+    pub(super) fn GlobalSet<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -807,7 +808,8 @@ mod control {
     ) -> Exit {
         decode!(ip, Op::GlobalSet { src, global });
         let ctx = &mut *t.ctx;
-        ctx.globals[ctx.inst.globals[global as usize] as usize].value = reg!(regs, src);
+        ctx.globals[ctx.inst.globals[global as usize] as usize].value =
+            arg!(regs, acc, A == 1, u64, src);
         next!(t, ip, regs, acc, mem, bound)
     }
 
@@ -1126,9 +1128,9 @@ macro_rules! define_handlers {
                 control::Unreachable, control::ConsumeFuel, control::Br,
                 control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
                 control::StepBrIfEqz, control::BrTable, control::BrCopy, control::Return,
-                control::ReturnMany, control::Copy::<$one>, control::Const32, control::Const64,
+                control::ReturnMany::<$one>, control::Copy::<$one>, control::Const32, control::Const64,
                 control::Select::<$one>, control::F64AddMul, control::F64SubMul,
-                control::GlobalGet, control::GlobalSet, control::Call, control::CallInternal,
+                control::GlobalGet, control::GlobalSet::<$one>, control::Call, control::CallInternal,
                 control::CallIndirect, control::MemorySize, control::MemoryGrow,
                 control::MemoryFill, control::MemoryCopy, control::MemoryInit,
                 control::DataDrop, control::TableGet, control::TableSet, control::TableSize,
@@ -1365,7 +1367,8 @@ macro_rules! define_handlers {
                 Op::Copy { dst, .. }
                 | Op::Const32 { dst, .. }
                 | Op::Const64 { dst, .. }
-                | Op::Select { dst, .. } => Some(dst),
+                | Op::Select { dst, .. }
+                | Op::GlobalGet { dst, .. } => Some(dst),
                 $( Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } => Some(dst), )*
                 $( Op::$un { dst, .. } => Some(dst), )*
                 $( Op::$tn { dst, .. } => Some(dst), )*
@@ -1381,7 +1384,10 @@ macro_rules! define_handlers {
         /// the accumulator instead.
         fn operands(op: &Op) -> [Option<Reg>; 2] {
             match *op {
-                Op::Copy { src, .. } => [Some(src), None],
+                // `ReturnMany` of one value (of more, it reads registers).
+                Op::Copy { src, .. }
+                | Op::GlobalSet { src, .. }
+                | Op::ReturnMany { src, .. } => [Some(src), None],
                 Op::Select { cond, .. } | Op::BrIfNez { cond, .. } | Op::BrIfEqz { cond, .. } => {
                     [Some(cond), None]
                 }

@@ -65,7 +65,11 @@ fn func(wat: &mut String, n: &mut usize, t: &str, r: &str, body: &str) {
 /// The test module: in each function an op's operand is the result of the
 /// op before it, in every position an operand can take.
 fn module_text() -> (String, Vec<&'static str>) {
-    let mut wat = String::from("(module (memory 1)\n");
+    let mut wat = String::from(
+        "(module (memory 1)\n\
+         (global $i32 (mut i32) (i32.const 0)) (global $i64 (mut i64) (i64.const 0))\n\
+         (global $f32 (mut f32) (f32.const 0)) (global $f64 (mut f64) (f64.const 0))\n",
+    );
     let mut types = Vec::new();
     let mut n = 0;
     for t in ["i32", "i64", "f32", "f64"] {
@@ -86,6 +90,11 @@ fn module_text() -> (String, Vec<&'static str>) {
             func(&mut wat, &mut n, t, r, &body);
             types.push(t);
         };
+        // A global set from the op before, and read into the op after.
+        add(
+            t,
+            format!("local.get 0 {p0} global.set ${t} global.get ${t} local.get 1 {t}.sub"),
+        );
         for op in unary {
             add(t, format!("local.get 0 {p0} {t}.{op}"));
             // As the producer.
