@@ -606,7 +606,7 @@ mod control {
         next!(t, ip, regs, acc, mem, bound)
     }
 
-    pub(super) fn BrTable(
+    pub(super) fn BrTable<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -616,7 +616,7 @@ mod control {
     ) -> Exit {
         decode!(ip, Op::BrTable { index, len });
         // Invariant 4: the `len + 1` entries follow.
-        let entry = (reg!(regs, index) as u32).min(len) as usize;
+        let entry = arg!(regs, acc, A == 1, u32, index).min(len) as usize;
         let ip = unsafe { ip.add(1 + entry) };
         // Most entries are a plain `Br`: take it here rather than dispatch it.
         if let Op::Br { target } = unsafe { (*ip).op } {
@@ -831,7 +831,7 @@ mod control {
         enter(t, ip, func, base, acc, mem, bound)
     }
 
-    pub(super) fn CallIndirect(
+    pub(super) fn CallIndirect<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -848,7 +848,8 @@ mod control {
                 ty
             }
         );
-        match ops::call_indirect(t.ctx, table as u32, ty, reg!(regs, index)) {
+        let index = arg!(regs, acc, A == 1, u64, index);
+        match ops::call_indirect(t.ctx, table as u32, ty, index) {
             Ok(ops::Callee::Local(func)) => enter(t, ip, func, base, acc, mem, bound),
             Ok(ops::Callee::Store(func)) => {
                 leave(t, unsafe { ip.add(1) }, Exit::Call { func, base })
@@ -1127,11 +1128,11 @@ macro_rules! define_handlers {
             ($a:literal, $one:literal) => {[
                 control::Unreachable, control::ConsumeFuel, control::Br,
                 control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
-                control::StepBrIfEqz, control::BrTable, control::BrCopy, control::Return,
+                control::StepBrIfEqz, control::BrTable::<$one>, control::BrCopy, control::Return,
                 control::ReturnMany::<$one>, control::Copy::<$one>, control::Const32, control::Const64,
                 control::Select::<$one>, control::F64AddMul, control::F64SubMul,
                 control::GlobalGet, control::GlobalSet::<$one>, control::Call, control::CallInternal,
-                control::CallIndirect, control::MemorySize, control::MemoryGrow,
+                control::CallIndirect::<$one>, control::MemorySize, control::MemoryGrow,
                 control::MemoryFill, control::MemoryCopy, control::MemoryInit,
                 control::DataDrop, control::TableGet, control::TableSet, control::TableSize,
                 control::TableGrow, control::TableFill, control::TableCopy, control::TableInit,
@@ -1388,6 +1389,7 @@ macro_rules! define_handlers {
                 Op::Copy { src, .. }
                 | Op::GlobalSet { src, .. }
                 | Op::ReturnMany { src, .. } => [Some(src), None],
+                Op::BrTable { index, .. } | Op::CallIndirect { index, .. } => [Some(index), None],
                 Op::Select { cond, .. } | Op::BrIfNez { cond, .. } | Op::BrIfEqz { cond, .. } => {
                     [Some(cond), None]
                 }

@@ -68,7 +68,12 @@ fn module_text() -> (String, Vec<&'static str>) {
     let mut wat = String::from(
         "(module (memory 1)\n\
          (global $i32 (mut i32) (i32.const 0)) (global $i64 (mut i64) (i64.const 0))\n\
-         (global $f32 (mut f32) (f32.const 0)) (global $f64 (mut f64) (f64.const 0))\n",
+         (global $f32 (mut f32) (f32.const 0)) (global $f64 (mut f64) (f64.const 0))\n\
+         (type $un (func (param i32) (result i32)))\n\
+         (table 4 funcref) (elem (i32.const 0) $inc $dbl $neg)\n\
+         (func $inc (param i32) (result i32) local.get 0 i32.const 1 i32.add)\n\
+         (func $dbl (param i32) (result i32) local.get 0 i32.const 1 i32.shl)\n\
+         (func $neg (param i32) (result i32) i32.const 0 local.get 0 i32.sub)\n",
     );
     let mut types = Vec::new();
     let mut n = 0;
@@ -174,6 +179,26 @@ fn module_text() -> (String, Vec<&'static str>) {
             }
         }
     }
+    // A computed `br_table` index and `call_indirect` index (`x % 5` on
+    // the samples reaches the table's three functions and its null entry).
+    func(
+        &mut wat,
+        &mut n,
+        "i32",
+        "i32",
+        "block block block block local.get 0 i32.const 3 i32.and br_table 0 1 2 3 \
+         end i32.const 10 return end i32.const 20 return end i32.const 30 return end \
+         local.get 1",
+    );
+    types.push("i32");
+    func(
+        &mut wat,
+        &mut n,
+        "i32",
+        "i32",
+        "local.get 1 local.get 0 i32.const 5 i32.rem_u call_indirect (type $un)",
+    );
+    types.push("i32");
     for (op, from, to) in CONVERT {
         let p = match from.starts_with('i') {
             true => format!("{from}.const 0x5a5 {from}.xor"),
