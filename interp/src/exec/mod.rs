@@ -29,6 +29,7 @@ mod threaded;
 
 use alloc::vec::Vec;
 
+use crate::isa::Op;
 use crate::store::{FuncEntity, MemoryEntity, StoreInner};
 use crate::trap::{FrameInfo, Trap};
 use crate::{Caller, Error, Store, TrapCode};
@@ -36,14 +37,58 @@ use dispatch::{Ctx, Exit};
 
 pub(crate) use memory::range as memory_range;
 
+/// One activation. `code` and `resume` are what a return needs to continue
+/// in the caller, kept here so that it needs no lookup of the caller's
+/// function; `instance` and `func` name the function (for backtraces and
+/// for the driver, which runs the instance's code).
 #[derive(Debug, Clone, Copy)]
 struct Frame {
+    /// The function's first op: `code[func].ops` of the instance's module.
+    code: OpsPtr,
+    /// Byte offset from `code` of the op the frame resumes at (set when it
+    /// calls or leaves the executor; 0 on entry).
+    resume: u32,
+    base: u32,
     instance: u32,
     /// Index among the instance module's own functions.
     func: u32,
-    pc: u32,
-    base: u32,
 }
+
+impl Frame {
+    /// The op the frame resumes at.
+    ///
+    /// # Safety
+    ///
+    /// `resume` was set by [`set_resume`](Self::set_resume) (or is 0), so
+    /// it is in bounds of the function's ops.
+    #[inline(always)]
+    unsafe fn resume_at(&self) -> *const Op {
+        // SAFETY: the caller's promise.
+        unsafe { self.code.0.byte_add(self.resume as usize) }
+    }
+
+    /// Makes the frame resume at `ip`, an op of its own function (or one
+    /// past its last op).
+    #[inline(always)]
+    fn set_resume(&mut self, ip: *const Op) {
+        debug_assert!(ip >= self.code.0);
+        // Plain address arithmetic; the offset fits in a `u32` since a
+        // function's ops take at most 4 GiB (verifier invariant 10).
+        self.resume = (ip.addr() - self.code.0.addr()) as u32;
+    }
+}
+
+/// A pointer to the first op of a function of a module the store holds.
+#[derive(Debug, Clone, Copy)]
+struct OpsPtr(*const Op);
+
+// SAFETY: `OpsPtr` points into a `CompiledFunc`'s ops, which are never
+// written after translation or loading (they are `Box<[Op]>` or a `'static`
+// slice behind a shared `Module`), so it is as shareable as `&[Op]`; `Op` is
+// plain data, `Send` and `Sync`.
+unsafe impl Send for OpsPtr {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for OpsPtr {}
 
 /// The slots and frames of one activation of the executor.
 #[derive(Debug, Default)]

@@ -27,10 +27,11 @@
 
 use core::hint::unreachable_unchecked;
 
-use super::dispatch::{Ctx, Exit, push_frame};
+use super::dispatch::{Ctx, Exit, push_fast, push_frame, room_for_frames};
 use super::numeric::{self, NumericTrap};
 use super::{ValueStack, ops};
 use crate::TrapCode;
+use crate::code::CompiledFunc;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
 
 /// What handlers share beyond the argument registers.
@@ -42,6 +43,9 @@ pub(crate) struct Thread<'c, 'a> {
     entry: usize,
     /// The running frame's base in `stack.slots`.
     base: usize,
+    /// [`room_for_frames`]: a call within the instance pushes its frame on
+    /// the fast path while `stack.frames.len()` is below this.
+    frame_room: usize,
 }
 
 /// A handler: the thread, the op to run, the frame's registers
@@ -60,16 +64,18 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
     let Some(&top) = stack.frames.last() else {
         return Exit::Return;
     };
-    let code = ctx.code[top.func as usize].ops.as_ptr();
+    let code = top.code.0;
     let base = top.base as usize;
     let regs = stack.slots[base..].as_mut_ptr();
-    // SAFETY: a saved `pc` names an op of its function.
-    let ip = unsafe { code.add(top.pc as usize) };
+    // SAFETY: a saved resume point names an op of its function.
+    let ip = unsafe { top.resume_at() };
+    let frame_room = room_for_frames(stack, ctx.depth_limit);
     let mut t = Thread {
         ctx,
         stack,
         entry,
         base,
+        frame_room,
     };
     let (mem, bound) = mem_view(&mut t);
     dispatch(&mut t, ip, regs, code, mem, bound)
@@ -111,11 +117,9 @@ fn dispatch(
 /// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
 #[cold]
 #[inline(never)]
-fn leave(t: &mut Thread<'_, '_>, next: *const Op, code: *const Op, exit: Exit) -> Exit {
-    // SAFETY: both point into the running function's ops.
-    let pc = unsafe { next.offset_from(code) } as u32;
+fn leave(t: &mut Thread<'_, '_>, next: *const Op, _code: *const Op, exit: Exit) -> Exit {
     if let Some(top) = t.stack.frames.last_mut() {
-        top.pc = pc;
+        top.set_resume(next);
     }
     exit
 }
@@ -189,41 +193,78 @@ macro_rules! tri {
     };
 }
 
-/// Pushes a frame for defined function `func` at `at` and continues there.
+/// Pushes a frame for `callee`, defined function `func`, at `at` and
+/// continues there. The common case is inline (see [`push_fast`]); the rest
+/// is [`enter_slow`], reached by a tail call.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn enter(
     t: &mut Thread<'_, '_>,
     ip: *const Op,
     code: *const Op,
+    callee: &CompiledFunc,
     func: u32,
     at: Reg,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
-    let callee = push(t, ip, code, func, at);
-    if callee.is_null() {
-        return Exit::Trap(TrapCode::StackOverflow);
+    let base = t.base + at as usize;
+    // SAFETY: the running frame is on the stack (`entry >= 1`, and the
+    // stack never falls below `entry` during the run).
+    let top = unsafe { t.stack.frames.last_mut().unwrap_unchecked() };
+    // A call is never last (invariant 5): the caller resumes after it.
+    top.set_resume(ip.wrapping_add(1));
+    if !push_fast(t.stack, callee, t.ctx.instance, func, base, t.frame_room) {
+        return enter_slow(t, ip, code, (func as u64) << 16 | at as u64, mem, bound);
+    }
+    t.base = base;
+    // SAFETY: `push_fast` checked `base + frame_size <= slots.len()`.
+    let regs = unsafe { t.stack.slots.as_mut_ptr().add(base) };
+    let ops = callee.ops.as_ptr();
+    // The callee is of the same instance: the same memory.
+    dispatch(t, ops, regs, ops, mem, bound)
+}
+
+/// The frame push of [`enter`] when [`push_fast`] cannot: the slots or
+/// frames must grow, the callee has many locals, or the call stack is
+/// exhausted. `callee` is the defined function's index and the frame's
+/// register, `func << 16 | at` (the handler signature has no room for
+/// more). Out of line, so that the handlers' fast path saves no registers
+/// for it.
+#[inline(never)]
+fn enter_slow(
+    t: &mut Thread<'_, '_>,
+    ip: *const Op,
+    code: *const Op,
+    callee: u64,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
+    let (func, at) = ((callee >> 16) as u32, callee as u16);
+    let ops = push(t, func, at);
+    if ops.is_null() {
+        return leave(
+            t,
+            ip.wrapping_add(1),
+            code,
+            Exit::Trap(TrapCode::StackOverflow),
+        );
     }
     // SAFETY: `push` made `slots.len() >= base + frame_size`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
-    // The callee is of the same instance: the same memory.
-    dispatch(t, callee, regs, callee, mem, bound)
+    dispatch(t, ops, regs, ops, mem, bound)
 }
 
-/// The frame push of [`enter`], out of line: kept in the handler, its
-/// temporaries would live on the handler's stack with their addresses
-/// passed on, and LLVM makes no call a jump from a function whose stack
-/// memory may be referenced. Returns the callee's first op, or null if the
-/// call stack is exhausted (the only way a push fails).
+/// The general frame push of [`enter_slow`], out of line: kept in the
+/// handler, its temporaries would live on the handler's stack with their
+/// addresses passed on, and LLVM makes no call a jump from a function whose
+/// stack memory may be referenced. The caller's resume point is already
+/// set. Returns the callee's first op, or null if the call stack is
+/// exhausted (the only way a push fails).
 #[inline(never)]
-fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: Reg) -> *const Op {
+fn push(t: &mut Thread<'_, '_>, func: u32, at: Reg) -> *const Op {
     let callee = &t.ctx.code[func as usize];
     let callee_base = t.base + at as usize;
-    // SAFETY: `ip` is in the running function, and a call is never last.
-    let pc = unsafe { ip.add(1).offset_from(code) } as u32;
-    if let Some(top) = t.stack.frames.last_mut() {
-        top.pc = pc;
-    }
     let pushed = push_frame(
         t.stack,
         callee,
@@ -233,6 +274,7 @@ fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: R
         t.ctx.depth_limit,
         t.ctx.max_slots,
     );
+    t.frame_room = room_for_frames(t.stack, t.ctx.depth_limit);
     match pushed {
         Ok(()) => {
             t.base = callee_base;
@@ -249,25 +291,22 @@ fn push(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, func: u32, at: R
 /// the frame it started with returned.
 #[inline(always)]
 fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
-    if t.stack.frames.len() == t.entry {
+    let len = t.stack.frames.len();
+    if len == t.entry {
         return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
     }
-    t.stack.frames.pop();
-    let Some(&caller) = t.stack.frames.last() else {
-        return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
+    // SAFETY: `len > entry >= 1`, so the caller's frame is at `len - 2`;
+    // dropping the top frame (plain data) is `set_len`.
+    let caller = unsafe {
+        t.stack.frames.set_len(len - 1);
+        *t.stack.frames.as_ptr().add(len - 2)
     };
-    let code = t.ctx.code[caller.func as usize].ops.as_ptr();
     t.base = caller.base as usize;
-    let regs = t.stack.slots[t.base..].as_mut_ptr();
-    // SAFETY: the caller's saved `pc` is after its call, which is never last.
-    dispatch(
-        t,
-        unsafe { code.add(caller.pc as usize) },
-        regs,
-        code,
-        mem,
-        bound,
-    )
+    // SAFETY: the caller's frame, pushed by this run, has
+    // `base + frame_size <= slots.len()` (slots never shrink); its resume
+    // point is after its call, which is never last.
+    let (regs, ip) = unsafe { (t.stack.slots.as_mut_ptr().add(t.base), caller.resume_at()) };
+    dispatch(t, ip, regs, caller.code.0, mem, bound)
 }
 
 /// An access at `start..end` past the memory's written bound: if it is in
@@ -687,7 +726,10 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::CallInternal { func, base });
-        enter(t, ip, code, func, base, mem, bound)
+        // SAFETY: verifier invariant 6: `func` is a defined function of
+        // this module.
+        let callee = unsafe { t.ctx.code.get_unchecked(func as usize) };
+        enter(t, ip, code, callee, func, base, mem, bound)
     }
 
     pub(super) fn CallIndirect(
@@ -708,7 +750,10 @@ mod control {
             }
         );
         match ops::call_indirect(t.ctx, table as u32, ty, reg!(regs, index)) {
-            Ok(ops::Callee::Local(func)) => enter(t, ip, code, func, base, mem, bound),
+            Ok(ops::Callee::Local(func)) => {
+                let callee = &t.ctx.code[func as usize];
+                enter(t, ip, code, callee, func, base, mem, bound)
+            }
             Ok(ops::Callee::Store(func)) => {
                 leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
             }
