@@ -108,15 +108,22 @@ const FAST_LOCALS: usize = 4 * ZERO_RUN;
 /// capacity. The callee's locals are zeroed by runs of [`ZERO_RUN`] slots
 /// (fixed-size stores, no call to `memset`), the last of which may reach
 /// past the callee's frame: those slots are above the top frame, so no frame
-/// is using them.
+/// is using them. On success the caller's frame resumes at byte offset
+/// `resume` and the callee's frame is of the caller's instance; on failure
+/// nothing is written.
+///
+/// # Safety
+///
+/// The caller's frame is on top of `stack` (`frames` is not empty) and
+/// calls `func`, a function of its own instance.
 #[inline(always)]
-pub(super) fn push_fast(
+pub(super) unsafe fn push_fast(
     stack: &mut ValueStack,
     func: &CompiledFunc,
-    instance: u32,
     index: u32,
     base: usize,
     frame_room: usize,
+    resume: u32,
 ) -> bool {
     let len = stack.frames.len();
     let params = func.params as usize;
@@ -150,10 +157,15 @@ pub(super) fn push_fast(
     }
     // `grow` keeps the slots within `u32::MAX`, and `base < slots.len()`.
     debug_assert!(u32::try_from(base).is_ok());
-    // SAFETY: `len < frame_room <= frames.capacity()`, so the frame is
-    // written inside the allocation and `len + 1` elements are initialised.
+    // SAFETY: the caller's frame is at `len - 1` (the caller's promise);
+    // `len < frame_room <= frames.capacity()`, so the new frame is written
+    // inside the allocation and `len + 1` elements are initialised.
     unsafe {
-        stack.frames.as_mut_ptr().add(len).write(Frame {
+        let frames = stack.frames.as_mut_ptr();
+        let caller = &mut *frames.add(len - 1);
+        caller.resume = resume;
+        let instance = caller.instance;
+        frames.add(len).write(Frame {
             code: OpsPtr(func.ops.as_ptr()),
             resume: 0,
             base: base as u32,
@@ -267,7 +279,6 @@ macro_rules! define_run {
             let mut ip: *const Op = unsafe { top.resume_at() };
             debug_assert!(code.as_ptr_range().contains(&ip));
             let mut base = top.base as usize;
-            let mut frame_room = room_for_frames(stack, ctx.depth_limit);
             let mut regs: &mut [u64] = &mut stack.slots[base..];
             // Register and op accesses below skip bounds checks, and `ip` is a
             // pointer into `code`. SAFETY (for `reg!`, `jump!`, the op fetch
@@ -311,11 +322,15 @@ macro_rules! define_run {
                 ($callee:expr, $func:expr, $at:expr) => {{
                     let (callee, func, at): (&CompiledFunc, u32, Reg) = ($callee, $func, $at);
                     let callee_base = base + at as usize;
-                    // The running frame is on the stack (`entry >= 1`).
-                    if let Some(top) = stack.frames.last_mut() { top.set_resume(ip) }
-                    if !push_fast(stack, callee, ctx.instance, func, callee_base, frame_room) {
+                    let resume = super::resume_offset(code.as_ptr(), ip);
+                    // SAFETY: the running frame is on top of the stack
+                    // (`entry >= 1`), and `callee` is of its instance.
+                    // Computed here rather than kept across the loop, which
+                    // has no register to spare for it.
+                    let frame_room = room_for_frames(stack, ctx.depth_limit);
+                    if !unsafe { push_fast(stack, callee, func, callee_base, frame_room, resume) } {
+                        if let Some(top) = stack.frames.last_mut() { top.resume = resume }
                         tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
-                        frame_room = room_for_frames(stack, ctx.depth_limit);
                     }
                     code = &callee.ops;
                     jump!(0);

@@ -71,11 +71,18 @@ impl Frame {
     /// past its last op).
     #[inline(always)]
     fn set_resume(&mut self, ip: *const Op) {
-        debug_assert!(ip >= self.code.0);
-        // Plain address arithmetic; the offset fits in a `u32` since a
-        // function's ops take at most 4 GiB (verifier invariant 10).
-        self.resume = (ip.addr() - self.code.0.addr()) as u32;
+        self.resume = resume_offset(self.code.0, ip);
     }
+}
+
+/// The resume point of `ip`, an op of the function whose first op is
+/// `code` (or one past its last op).
+#[inline(always)]
+fn resume_offset(code: *const Op, ip: *const Op) -> u32 {
+    debug_assert!(ip >= code);
+    // Plain address arithmetic; the offset fits in a `u32` since a
+    // function's ops take at most 4 GiB (verifier invariant 10).
+    (ip.addr() - code.addr()) as u32
 }
 
 /// A pointer to the first op of a function of a module the store holds.

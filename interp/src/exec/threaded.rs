@@ -209,12 +209,12 @@ fn enter(
     bound: usize,
 ) -> Exit {
     let base = t.base + at as usize;
-    // SAFETY: the running frame is on the stack (`entry >= 1`, and the
-    // stack never falls below `entry` during the run).
-    let top = unsafe { t.stack.frames.last_mut().unwrap_unchecked() };
     // A call is never last (invariant 5): the caller resumes after it.
-    top.set_resume(ip.wrapping_add(1));
-    if !push_fast(t.stack, callee, t.ctx.instance, func, base, t.frame_room) {
+    let resume = super::resume_offset(code, ip.wrapping_add(1));
+    // SAFETY: the running frame is on top of the stack (`entry >= 1`, and
+    // the stack never falls below `entry` during the run); `callee` is of
+    // its instance.
+    if !unsafe { push_fast(t.stack, callee, func, base, t.frame_room, resume) } {
         return enter_slow(t, ip, code, (func as u64) << 16 | at as u64, mem, bound);
     }
     t.base = base;
@@ -241,6 +241,9 @@ fn enter_slow(
     bound: usize,
 ) -> Exit {
     let (func, at) = ((callee >> 16) as u32, callee as u16);
+    if let Some(top) = t.stack.frames.last_mut() {
+        top.set_resume(ip.wrapping_add(1));
+    }
     let ops = push(t, func, at);
     if ops.is_null() {
         return leave(
@@ -259,7 +262,7 @@ fn enter_slow(
 /// handler, its temporaries would live on the handler's stack with their
 /// addresses passed on, and LLVM makes no call a jump from a function whose
 /// stack memory may be referenced. The caller's resume point is already
-/// set. Returns the callee's first op, or null if the call stack is
+/// set (by [`enter_slow`]). Returns the callee's first op, or null if the call stack is
 /// exhausted (the only way a push fails).
 #[inline(never)]
 fn push(t: &mut Thread<'_, '_>, func: u32, at: Reg) -> *const Op {
