@@ -32,7 +32,8 @@ pub(crate) enum Exit {
     /// The frame the run started with returned; its results are at its base.
     Return,
     Trap(TrapCode),
-    /// Not enough fuel for the run at `*pc`, which has not been charged.
+    /// Not enough fuel for the run at the resume point, which has not been
+    /// charged.
     OutOfFuel,
 }
 
@@ -267,9 +268,10 @@ macro_rules! define_run {
         chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         /// Runs the top frame of `stack` (a function of `ctx`'s instance)
-        /// from its `pc`, and the frames of the same instance it calls, until
-        /// that frame returns, a call leaves the instance, or a trap. The top
-        /// frame's `pc` is left after the op that stopped the run.
+        /// from its resume point, and the frames of the same instance it
+        /// calls, until that frame returns, a call leaves the instance, or a
+        /// trap. The top frame's resume point is left after the op that
+        /// stopped the run.
         pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
             let entry = stack.frames.len();
             let Some(&top) = stack.frames.last() else { return Exit::Return };
@@ -288,10 +290,10 @@ macro_rules! define_run {
             // its code is immutable). By its invariant 2 every single-slot
             // register operand is below the function's `frame_size`, and
             // `regs` is `slots[base..]` with `base + frame_size <=
-            // slots.len()` (`push_frame` grows the slots before any frame is
-            // entered and they never shrink while it runs). By invariants 3,
+            // slots.len()` (`push_frame` and `push_fast` make room for a frame
+            // before it is entered and the slots never shrink while it runs). By invariants 3,
             // 4 and 5, `ip` names an op of `code` whenever it is read: it starts at 0 of
-            // a non-empty function or at a saved `pc` (after a call, which is
+            // a non-empty function or at a resume point (after a call, which is
             // never last, or at a `ConsumeFuel` to retry), every jump target
             // is in range, `BrTable` entries exist, and no op that falls
             // through is last. Multi-slot operands keep checked slicing.

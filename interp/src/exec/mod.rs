@@ -4,8 +4,9 @@
 //! # Machine state
 //!
 //! A [`ValueStack`] holds every frame's slots in one `Vec<u64>` and the
-//! frames themselves in another. A frame is `(instance, function, pc, base)`:
-//! its registers are `slots[base..base + frame_size]`. A call places its
+//! frames themselves in another. A frame is its function (instance and
+//! index, and the function's first op), its resume point and its base: its
+//! registers are `slots[base..base + frame_size]`. A call places its
 //! arguments in consecutive slots of the caller's frame; the callee's frame
 //! starts right there, so arguments become the callee's first locals without
 //! a copy, and `Return` writes results back to the same place.
@@ -110,7 +111,7 @@ const POOLED_STACKS: usize = 4;
 /// Why a run stopped before its entry frame returned.
 enum Stop {
     Error(Error),
-    /// Fuel ran out at the top frame's `pc`; the run can be resumed.
+    /// Fuel ran out at the top frame's resume point; the run can be resumed.
     OutOfFuel,
 }
 

@@ -17,7 +17,7 @@
 //! a deep Wasm recursion on a thread with a small native stack, and
 //! `interp/scripts/check-tail-calls.sh` (CI) fails if the machine code of
 //! any handler calls the next one instead of jumping. A handler keeps its
-//! cold paths out of line (`leave`, `access_slow`, `push`): inlined, they
+//! cold paths out of line (`leave`, `access_slow`, `enter_slow`): inlined, they
 //! have made LLVM turn the final jump into a call.
 //!
 //! Safety: the argument at the top of [`super::dispatch::run`] covers this
@@ -114,10 +114,10 @@ fn dispatch(
     handler(t, ip, regs, code, mem, bound)
 }
 
-/// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
+/// Ends the run with `exit`, leaving the top frame's resume point at `next`.
 #[cold]
 #[inline(never)]
-fn leave(t: &mut Thread<'_, '_>, next: *const Op, _code: *const Op, exit: Exit) -> Exit {
+fn leave(t: &mut Thread<'_, '_>, next: *const Op, exit: Exit) -> Exit {
     if let Some(top) = t.stack.frames.last_mut() {
         top.set_resume(next);
     }
@@ -180,7 +180,7 @@ macro_rules! jump {
 /// Ends the run with a trap, after the op at `$ip`.
 macro_rules! trap {
     ($t:ident, $ip:ident, $code:ident, $c:expr) => {
-        return leave($t, unsafe { $ip.add(1) }, $code, Exit::Trap($c))
+        return leave($t, unsafe { $ip.add(1) }, Exit::Trap($c))
     };
 }
 
@@ -215,7 +215,7 @@ fn enter(
     // the stack never falls below `entry` during the run); `callee` is of
     // its instance.
     if !unsafe { push_fast(t.stack, callee, func, base, t.frame_room, resume) } {
-        return enter_slow(t, ip, code, (func as u64) << 16 | at as u64, mem, bound);
+        return enter_slow(t, ip, (func as u64) << 16 | at as u64, mem, bound);
     }
     t.base = base;
     // SAFETY: `push_fast` checked `base + frame_size <= slots.len()`.
@@ -235,7 +235,6 @@ fn enter(
 fn enter_slow(
     t: &mut Thread<'_, '_>,
     ip: *const Op,
-    code: *const Op,
     callee: u64,
     mem: *mut u8,
     bound: usize,
@@ -246,12 +245,8 @@ fn enter_slow(
     }
     let ops = push(t, func, at);
     if ops.is_null() {
-        return leave(
-            t,
-            ip.wrapping_add(1),
-            code,
-            Exit::Trap(TrapCode::StackOverflow),
-        );
+        // The caller's resume point is set: the trap's backtrace is ready.
+        return Exit::Trap(TrapCode::StackOverflow);
     }
     // SAFETY: `push` made `slots.len() >= base + frame_size`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
@@ -293,10 +288,10 @@ fn push(t: &mut Thread<'_, '_>, func: u32, at: Reg) -> *const Op {
 /// Pops the running frame and continues in its caller, or ends the run if
 /// the frame it started with returned.
 #[inline(always)]
-fn ret(t: &mut Thread<'_, '_>, ip: *const Op, code: *const Op, mem: *mut u8, bound: usize) -> Exit {
+fn ret(t: &mut Thread<'_, '_>, ip: *const Op, mem: *mut u8, bound: usize) -> Exit {
     let len = t.stack.frames.len();
     if len == t.entry {
-        return leave(t, unsafe { ip.add(1) }, code, Exit::Return);
+        return leave(t, unsafe { ip.add(1) }, Exit::Return);
     }
     // SAFETY: `len > entry >= 1`, so the caller's frame is at `len - 2`;
     // dropping the top frame (plain data) is `set_len`.
@@ -366,7 +361,7 @@ fn return_many(
     t: &mut Thread<'_, '_>,
     ip: *const Op,
     regs: *mut u64,
-    code: *const Op,
+    _: *const Op,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
@@ -374,7 +369,7 @@ fn return_many(
     // SAFETY: `src..src + count` is in the frame (invariant 2), so is
     // `0..count`; `copy` is a memmove.
     unsafe { core::ptr::copy(regs.add(src as usize), regs, count as usize) };
-    ret(t, ip, code, mem, bound)
+    ret(t, ip, mem, bound)
 }
 
 /// Copies `count` slots from `src` to `dst` (ranges may overlap). Most
@@ -420,11 +415,11 @@ mod control {
         t: T,
         ip: *const Op,
         _: *mut u64,
-        code: *const Op,
+        _: *const Op,
         _: *mut u8,
         _: usize,
     ) -> Exit {
-        trap!(t, ip, code, TrapCode::Unreachable)
+        return leave(t, unsafe { ip.add(1) }, Exit::Trap(TrapCode::Unreachable));
     }
 
     pub(super) fn ConsumeFuel(
@@ -439,7 +434,7 @@ mod control {
         match t.ctx.fuel.checked_sub(amount as u64) {
             Some(left) => *t.ctx.fuel = left,
             // Resume at this op, charging the run again.
-            None => return leave(t, ip, code, Exit::OutOfFuel),
+            None => return leave(t, ip, Exit::OutOfFuel),
         }
         next!(t, ip, regs, code, mem, bound)
     }
@@ -565,11 +560,11 @@ mod control {
         t: T,
         ip: *const Op,
         _: *mut u64,
-        code: *const Op,
+        _: *const Op,
         mem: *mut u8,
         bound: usize,
     ) -> Exit {
-        ret(t, ip, code, mem, bound)
+        ret(t, ip, mem, bound)
     }
 
     pub(super) fn ReturnMany(
@@ -585,7 +580,7 @@ mod control {
             return return_many(t, ip, regs, code, mem, bound);
         }
         reg!(regs, 0) = reg!(regs, src);
-        ret(t, ip, code, mem, bound)
+        ret(t, ip, mem, bound)
     }
 
     pub(super) fn Copy(
@@ -711,13 +706,13 @@ mod control {
         t: T,
         ip: *const Op,
         _: *mut u64,
-        code: *const Op,
+        _: *const Op,
         _: *mut u8,
         _: usize,
     ) -> Exit {
         decode!(ip, Op::Call { func, base });
         let func = t.ctx.inst.funcs[func as usize];
-        leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
+        leave(t, unsafe { ip.add(1) }, Exit::Call { func, base })
     }
 
     pub(super) fn CallInternal(
@@ -758,7 +753,7 @@ mod control {
                 enter(t, ip, code, callee, func, base, mem, bound)
             }
             Ok(ops::Callee::Store(func)) => {
-                leave(t, unsafe { ip.add(1) }, code, Exit::Call { func, base })
+                leave(t, unsafe { ip.add(1) }, Exit::Call { func, base })
             }
             Err(c) => trap!(t, ip, code, c),
         }
