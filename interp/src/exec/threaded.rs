@@ -46,6 +46,8 @@ pub(crate) struct Thread<'c, 'a> {
     /// [`room_for_frames`]: a call within the instance pushes its frame on
     /// the fast path while `stack.frames.len()` is below this.
     frame_room: usize,
+    /// `ctx.code`, one load closer for `CallInternal`.
+    funcs: &'a [CompiledFunc],
 }
 
 /// A handler: the thread, the op to run, the frame's registers
@@ -70,12 +72,14 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
     // SAFETY: a saved resume point names an op of its function.
     let ip = unsafe { top.resume_at() };
     let frame_room = room_for_frames(stack, ctx.depth_limit);
+    let funcs = ctx.code;
     let mut t = Thread {
         ctx,
         stack,
         entry,
         base,
         frame_room,
+        funcs,
     };
     let (mem, bound) = mem_view(&mut t);
     dispatch(&mut t, ip, regs, code, mem, bound)
@@ -726,7 +730,7 @@ mod control {
         decode!(ip, Op::CallInternal { func, base });
         // SAFETY: verifier invariant 6: `func` is a defined function of
         // this module.
-        let callee = unsafe { t.ctx.code.get_unchecked(func as usize) };
+        let callee = unsafe { t.funcs.get_unchecked(func as usize) };
         enter(t, ip, code, callee, func, base, mem, bound)
     }
 
