@@ -406,20 +406,24 @@ macro_rules! define_run {
                         if len == entry {
                             exit!(Exit::Return)
                         }
-                        // SAFETY: `len > entry >= 1`: the caller's frame is
-                        // at `len - 2`, pushed by this run, so of this
-                        // instance (`func` names one of `compiled`, and its
-                        // slots are in bounds); dropping the top frame (plain
+                        // SAFETY: `len > entry >= 1`, so the caller's frame
+                        // is at `len - 2`; dropping the top frame (plain
                         // data) is `set_len`.
                         let caller = unsafe {
                             stack.frames.set_len(len - 1);
                             *stack.frames.get_unchecked(len - 2)
                         };
+                        // SAFETY: the caller is the run's entry frame or was
+                        // pushed by this run, so it runs a function of this
+                        // instance: `func` indexes `compiled`.
                         code = unsafe { &compiled.get_unchecked(caller.func as usize).ops };
                         // SAFETY: the caller's resume point is after its
                         // call, which is never last.
                         ip = unsafe { caller.resume_at() };
                         base = caller.base as usize;
+                        // SAFETY: the caller's frame was pushed with
+                        // `base + frame_size <= slots.len()`, and the slots
+                        // never shrink.
                         regs = unsafe { stack.slots.get_unchecked_mut(base..) };
                     }
                     Op::Copy { dst, src } => reg!(dst) = reg!(src),

@@ -295,7 +295,7 @@ fn push(t: &mut Thread<'_, '_>, func: u32, at: Reg) -> *const Op {
 fn ret(t: &mut Thread<'_, '_>, ip: *const Op, mem: *mut u8, bound: usize) -> Exit {
     let len = t.stack.frames.len();
     if len == t.entry {
-        return leave(t, unsafe { ip.add(1) }, Exit::Return);
+        return leave(t, ip.wrapping_add(1), Exit::Return);
     }
     // SAFETY: `len > entry >= 1`, so the caller's frame is at `len - 2`;
     // dropping the top frame (plain data) is `set_len`.
@@ -423,7 +423,7 @@ mod control {
         _: *mut u8,
         _: usize,
     ) -> Exit {
-        return leave(t, unsafe { ip.add(1) }, Exit::Trap(TrapCode::Unreachable));
+        leave(t, ip.wrapping_add(1), Exit::Trap(TrapCode::Unreachable))
     }
 
     pub(super) fn ConsumeFuel(
