@@ -48,6 +48,8 @@
 //!    `Return` only when `T` has no results, `ReturnMany` exactly
 //!    `T.results().len()` values.
 //! 9. Fuel: `ConsumeFuel` only in code compiled with fuel metering.
+//! 10. Size: the ops take at most `u32::MAX` bytes, so the byte offset of
+//!     any op (a frame's resume point) fits in a `u32`.
 //!
 //! Not established: the types of values in registers. The executor reads
 //! slots as untyped bits, so a wrong type gives a wrong value, never an
@@ -101,6 +103,11 @@ pub enum VerifyError {
     },
     /// Invariant 5: execution can run past the last op.
     FallsOffEnd,
+    /// Invariant 10: the function has more ops than fit in 4 GiB.
+    TooLong {
+        /// Number of ops of the function.
+        len: usize,
+    },
     /// Invariant 6: an index outside its index space.
     Index {
         /// The index space: "function", "global", "table", …
@@ -170,6 +177,7 @@ impl fmt::Display for VerifyError {
                 write!(f, "br_table entry at op {entry} is missing or not a branch")
             }
             VerifyError::FallsOffEnd => f.write_str("execution can run past the last op"),
+            VerifyError::TooLong { len } => write!(f, "{len} ops take more than 4 GiB"),
             VerifyError::Index { space, index, len } => {
                 write!(
                     f,
@@ -236,6 +244,10 @@ pub(crate) fn verify(
     };
     if func.ops.is_empty() {
         return Err(frame(VerifyError::FallsOffEnd));
+    }
+    let len = func.ops.len();
+    if len > u32::MAX as usize / core::mem::size_of::<Op>() {
+        return Err(frame(VerifyError::TooLong { len }));
     }
     for (at, op) in func.ops.iter().enumerate() {
         let reject = |reason| Rejection {

@@ -14,7 +14,7 @@ use alloc::boxed::Box;
 use super::memory;
 use super::numeric::{self, NumericTrap};
 use super::ops;
-use super::{Frame, ValueStack};
+use super::{Frame, OpsPtr, ValueStack};
 use crate::TrapCode;
 use crate::code::CompiledFunc;
 use crate::isa::{FromImm, Op, Reg, Slot, for_each_memory, for_each_numeric};
@@ -32,7 +32,8 @@ pub(crate) enum Exit {
     /// The frame the run started with returned; its results are at its base.
     Return,
     Trap(TrapCode),
-    /// Not enough fuel for the run at `*pc`, which has not been charged.
+    /// Not enough fuel for the run at the resume point, which has not been
+    /// charged.
     OutOfFuel,
 }
 
@@ -81,12 +82,109 @@ pub(super) fn push_frame(
         grow_frames(&mut stack.frames, depth_limit)?;
     }
     stack.frames.push(Frame {
+        code: OpsPtr(func.ops.as_ptr()),
+        resume: 0,
+        base,
         instance,
         func: index,
-        pc: 0,
-        base,
     });
     Ok(())
+}
+
+/// Slack [`push_fast`] needs above a callee's frame: it zeroes locals in
+/// runs of this many slots, which may reach past the frame.
+const ZERO_RUN: usize = 4;
+
+/// Most non-parameter locals [`push_fast`] zeroes: four runs.
+const FAST_LOCALS: usize = 4 * ZERO_RUN;
+
+/// The frame push of a call within the instance on its common path, which
+/// needs no growth: the slots have room for the callee's frame and
+/// [`ZERO_RUN`] more, a frame may be pushed without reallocating, and the
+/// callee has at most [`FAST_LOCALS`] non-parameter locals. Otherwise it
+/// returns `false` and pushes nothing: [`push_frame`] does the rest.
+///
+/// `frame_room` is `depth_limit.min(frames.capacity())` (see
+/// [`room_for_frames`]), so one comparison covers the limit and the
+/// capacity. The callee's locals are zeroed by runs of [`ZERO_RUN`] slots
+/// (fixed-size stores, no call to `memset`), the last of which may reach
+/// past the callee's frame: those slots are above the top frame, so no frame
+/// is using them. On success the caller's frame resumes at byte offset
+/// `resume` and the callee's frame is of the caller's instance and runs
+/// `code` (its ops, or the tail-call backend's copy of them); on failure
+/// nothing is written.
+///
+/// # Safety
+///
+/// The caller's frame is on top of `stack` (`frames` is not empty) and
+/// calls `func`, a function of its own instance.
+#[inline(always)]
+pub(super) unsafe fn push_fast(
+    stack: &mut ValueStack,
+    func: &CompiledFunc,
+    code: *const Op,
+    index: u32,
+    base: usize,
+    frame_room: usize,
+    resume: u32,
+) -> bool {
+    let len = stack.frames.len();
+    let params = func.params as usize;
+    let to_zero = (func.locals as usize).wrapping_sub(params);
+    let end = base + func.frame_size as usize + ZERO_RUN;
+    if len >= frame_room || end > stack.slots.len() || to_zero > FAST_LOCALS {
+        return false;
+    }
+    // SAFETY: `params + to_zero = locals <= frame_size` (verifier invariant
+    // 1). Run `k` (slots `4k..4k + 4` from `params`) is written when `k` is
+    // 0 or `4k < to_zero`; either way `base + params + 4k + 4 <= base +
+    // locals + ZERO_RUN <= end <= slots.len()`.
+    unsafe {
+        let locals = stack.slots.as_mut_ptr().add(base + params);
+        let run = |k: usize| {
+            locals
+                .add(k * ZERO_RUN)
+                .cast::<[u64; ZERO_RUN]>()
+                .write_unaligned([0; ZERO_RUN])
+        };
+        run(0);
+        if to_zero > ZERO_RUN {
+            run(1);
+            if to_zero > 2 * ZERO_RUN {
+                run(2);
+                if to_zero > 3 * ZERO_RUN {
+                    run(3);
+                }
+            }
+        }
+    }
+    // `grow` keeps the slots within `u32::MAX`, and `base < slots.len()`.
+    debug_assert!(u32::try_from(base).is_ok());
+    // SAFETY: the caller's frame is at `len - 1` (the caller's promise);
+    // `len < frame_room <= frames.capacity()`, so the new frame is written
+    // inside the allocation and `len + 1` elements are initialised.
+    unsafe {
+        let frames = stack.frames.as_mut_ptr();
+        let caller = &mut *frames.add(len - 1);
+        caller.resume = resume;
+        let instance = caller.instance;
+        frames.add(len).write(Frame {
+            code: OpsPtr(code),
+            resume: 0,
+            base: base as u32,
+            instance,
+            func: index,
+        });
+        stack.frames.set_len(len + 1);
+    }
+    true
+}
+
+/// How many frames [`push_fast`] may have below it: the depth limit, or
+/// the frames' capacity if less.
+#[inline(always)]
+pub(super) fn room_for_frames(stack: &ValueStack, depth_limit: usize) -> usize {
+    depth_limit.min(stack.frames.capacity())
 }
 
 /// Zeroes the non-parameter locals of a new frame `frame` of `func`. Most
@@ -119,6 +217,8 @@ fn grow_frames(frames: &mut alloc::vec::Vec<Frame>, depth_limit: usize) -> Resul
 /// allocation failure is the same trap as the limit.
 #[cold]
 fn grow(slots: &mut alloc::vec::Vec<u64>, end: usize, max_slots: usize) -> Result<(), TrapCode> {
+    // Frame bases are `u32`: no more slots than that, whatever the config.
+    let max_slots = max_slots.min(u32::MAX as usize);
     if end > max_slots {
         return Err(TrapCode::StackOverflow);
     }
@@ -170,17 +270,18 @@ macro_rules! define_run {
         chain { $( $chn:ident ($cht:ty) = $chf:expr; )* }
     ) => {
         /// Runs the top frame of `stack` (a function of `ctx`'s instance)
-        /// from its `pc`, and the frames of the same instance it calls, until
-        /// that frame returns, a call leaves the instance, or a trap. The top
-        /// frame's `pc` is left after the op that stopped the run.
+        /// from its resume point, and the frames of the same instance it
+        /// calls, until that frame returns, a call leaves the instance, or a
+        /// trap. The top frame's resume point is left after the op that
+        /// stopped the run.
         pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
             let entry = stack.frames.len();
             let Some(&top) = stack.frames.last() else { return Exit::Return };
             let compiled = ctx.code;
             let mut code: &[Op] = &compiled[top.func as usize].ops;
-            debug_assert!((top.pc as usize) < code.len());
-            // SAFETY: a saved `pc` names an op of its function (below).
-            let mut ip: *const Op = unsafe { code.as_ptr().add(top.pc as usize) };
+            // SAFETY: a saved resume point names an op of its function (below).
+            let mut ip: *const Op = unsafe { top.resume_at() };
+            debug_assert!(code.as_ptr_range().contains(&ip));
             let mut base = top.base as usize;
             let mut regs: &mut [u64] = &mut stack.slots[base..];
             // Register and op accesses below skip bounds checks, and `ip` is a
@@ -191,10 +292,10 @@ macro_rules! define_run {
             // its code is immutable). By its invariant 2 every single-slot
             // register operand is below the function's `frame_size`, and
             // `regs` is `slots[base..]` with `base + frame_size <=
-            // slots.len()` (`push_frame` grows the slots before any frame is
-            // entered and they never shrink while it runs). By invariants 3,
+            // slots.len()` (`push_frame` and `push_fast` make room for a frame
+            // before it is entered and the slots never shrink while it runs). By invariants 3,
             // 4 and 5, `ip` names an op of `code` whenever it is read: it starts at 0 of
-            // a non-empty function or at a saved `pc` (after a call, which is
+            // a non-empty function or at a resume point (after a call, which is
             // never last, or at a `ConsumeFuel` to retry), every jump target
             // is in range, `BrTable` entries exist, and no op that falls
             // through is last. Multi-slot operands keep checked slicing.
@@ -207,10 +308,6 @@ macro_rules! define_run {
             macro_rules! set {
                 ($r:expr, $v:expr) => { reg!($r) = Slot::into_bits($v) };
             }
-            // The index of the op `ip` points at.
-            macro_rules! pc {
-                () => { unsafe { ip.offset_from(code.as_ptr()) } as u32 };
-            }
             macro_rules! jump {
                 ($target:expr) => {{
                     debug_assert!(($target as usize) < code.len());
@@ -219,25 +316,31 @@ macro_rules! define_run {
             }
             macro_rules! exit {
                 ($e:expr) => {{
-                    let pc = pc!();
-                    if let Some(top) = stack.frames.last_mut() { top.pc = pc }
+                    if let Some(top) = stack.frames.last_mut() { top.set_resume(ip) }
                     return $e;
                 }};
             }
-            // Pushes a frame for defined function `func` of this instance at
-            // `at` and continues there.
+            // Pushes a frame for `callee`, defined function `func` of this
+            // instance, at `at` and continues there.
             macro_rules! enter_local {
-                ($func:expr, $at:expr) => {{
-                    let (func, at) = ($func, $at);
-                    let callee = &compiled[func as usize];
+                ($callee:expr, $func:expr, $at:expr) => {{
+                    let (callee, func, at): (&CompiledFunc, u32, Reg) = ($callee, $func, $at);
                     let callee_base = base + at as usize;
-                    let pc = pc!();
-                    if let Some(top) = stack.frames.last_mut() { top.pc = pc }
-                    tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
+                    let resume = super::resume_offset(code.as_ptr(), ip);
+                    // SAFETY: the running frame is on top of the stack
+                    // (`entry >= 1`), and `callee` is of its instance.
+                    // Computed here rather than kept across the loop, which
+                    // has no register to spare for it.
+                    let frame_room = room_for_frames(stack, ctx.depth_limit);
+                    if !unsafe { push_fast(stack, callee, callee.ops.as_ptr(), func, callee_base, frame_room, resume) } {
+                        if let Some(top) = stack.frames.last_mut() { top.resume = resume }
+                        tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
+                    }
                     code = &callee.ops;
                     jump!(0);
                     base = callee_base;
-                    regs = &mut stack.slots[base..];
+                    // SAFETY: the push made `base + frame_size <= slots.len()`.
+                    regs = unsafe { stack.slots.get_unchecked_mut(base..) };
                 }};
             }
             macro_rules! trap {
@@ -301,15 +404,29 @@ macro_rules! define_run {
                             let src = src as usize;
                             regs.copy_within(src..src + count as usize, 0);
                         }
-                        if stack.frames.len() == entry {
+                        let len = stack.frames.len();
+                        if len == entry {
                             exit!(Exit::Return)
                         }
-                        stack.frames.pop();
-                        let Some(&caller) = stack.frames.last() else { exit!(Exit::Return) };
-                        code = &compiled[caller.func as usize].ops;
-                        jump!(caller.pc);
+                        // SAFETY: `len > entry >= 1`, so the caller's frame
+                        // is at `len - 2`; dropping the top frame (plain
+                        // data) is `set_len`.
+                        let caller = unsafe {
+                            stack.frames.set_len(len - 1);
+                            *stack.frames.get_unchecked(len - 2)
+                        };
+                        // SAFETY: the caller is the run's entry frame or was
+                        // pushed by this run, so it runs a function of this
+                        // instance: `func` indexes `compiled`.
+                        code = unsafe { &compiled.get_unchecked(caller.func as usize).ops };
+                        // SAFETY: the caller's resume point is after its
+                        // call, which is never last.
+                        ip = unsafe { caller.resume_at() };
                         base = caller.base as usize;
-                        regs = &mut stack.slots[base..];
+                        // SAFETY: the caller's frame was pushed with
+                        // `base + frame_size <= slots.len()`, and the slots
+                        // never shrink.
+                        regs = unsafe { stack.slots.get_unchecked_mut(base..) };
                     }
                     Op::Copy { dst, src } => reg!(dst) = reg!(src),
                     Op::Const32 { dst, value } => reg!(dst) = value as u64,
@@ -337,11 +454,16 @@ macro_rules! define_run {
                         exit!(Exit::Call { func: ctx.inst.funcs[func as usize], base })
                     }
                     // A call within the instance stays in this loop.
-                    Op::CallInternal { func, base: at } => enter_local!(func, at),
+                    Op::CallInternal { func, base: at } => {
+                        // SAFETY: verifier invariant 6: `func` is a defined
+                        // function of this module.
+                        let callee = unsafe { compiled.get_unchecked(func as usize) };
+                        enter_local!(callee, func, at)
+                    }
                     Op::CallIndirect { base, index, table, ty } => {
                         match tri!(ops::call_indirect(ctx, table as u32, ty, reg!(index))) {
                             // Same instance: stays in this loop, as CallInternal.
-                            ops::Callee::Local(index) => enter_local!(index, base),
+                            ops::Callee::Local(index) => enter_local!(&compiled[index as usize], index, base),
                             ops::Callee::Store(func) => exit!(Exit::Call { func, base }),
                         }
                     }

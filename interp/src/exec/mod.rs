@@ -4,8 +4,9 @@
 //! # Machine state
 //!
 //! A [`ValueStack`] holds every frame's slots in one `Vec<u64>` and the
-//! frames themselves in another. A frame is `(instance, function, pc, base)`:
-//! its registers are `slots[base..base + frame_size]`. A call places its
+//! frames themselves in another. A frame is its function (instance and
+//! index, and the function's first op), its resume point and its base: its
+//! registers are `slots[base..base + frame_size]`. A call places its
 //! arguments in consecutive slots of the caller's frame; the callee's frame
 //! starts right there, so arguments become the callee's first locals without
 //! a copy, and `Return` writes results back to the same place.
@@ -29,6 +30,7 @@ pub(crate) mod threaded;
 
 use alloc::vec::Vec;
 
+use crate::isa::Op;
 use crate::store::{FuncEntity, MemoryEntity, StoreInner};
 use crate::trap::{FrameInfo, Trap};
 use crate::{Caller, Error, Store, TrapCode};
@@ -36,14 +38,71 @@ use dispatch::{Ctx, Exit};
 
 pub(crate) use memory::range as memory_range;
 
+/// One activation. `code` and `resume` are what a return needs to continue
+/// in the caller, kept here so that it needs no lookup of the caller's
+/// function; `instance` and `func` name the function (for backtraces and
+/// for the driver, which runs the instance's code).
 #[derive(Debug, Clone, Copy)]
 struct Frame {
+    /// The function's first op: `code[func].ops` of the instance's module,
+    /// or, in a frame the tail-call backend runs, the first op of its copy
+    /// of them (that backend makes the top frame name its copy when a run
+    /// starts, and pushes its frames so). Only the backend that runs a
+    /// frame reads this.
+    code: OpsPtr,
+    /// Byte offset from `code` of the op the frame resumes at (set when it
+    /// calls or leaves the executor; 0 on entry).
+    resume: u32,
+    base: u32,
     instance: u32,
     /// Index among the instance module's own functions.
     func: u32,
-    pc: u32,
-    base: u32,
 }
+
+impl Frame {
+    /// The op the frame resumes at.
+    ///
+    /// # Safety
+    ///
+    /// `resume` was set by [`set_resume`](Self::set_resume) (or is 0), so
+    /// it is in bounds of the function's ops.
+    #[inline(always)]
+    unsafe fn resume_at(&self) -> *const Op {
+        // SAFETY: the caller's promise.
+        unsafe { self.code.0.byte_add(self.resume as usize) }
+    }
+
+    /// Makes the frame resume at `ip`, an op of its own function (or one
+    /// past its last op).
+    #[inline(always)]
+    fn set_resume(&mut self, ip: *const Op) {
+        self.resume = resume_offset(self.code.0, ip);
+    }
+}
+
+/// The resume point of `ip`, an op of the function whose first op is
+/// `code` (or one past its last op).
+#[inline(always)]
+fn resume_offset(code: *const Op, ip: *const Op) -> u32 {
+    debug_assert!(ip >= code);
+    // Plain address arithmetic; the offset fits in a `u32` since a
+    // function's ops take at most 4 GiB (verifier invariant 10).
+    (ip.addr() - code.addr()) as u32
+}
+
+/// A pointer to the first op of a function of a module the store holds (or
+/// to the first op of the tail-call backend's copy, cast).
+#[derive(Debug, Clone, Copy)]
+struct OpsPtr(*const Op);
+
+// SAFETY: `OpsPtr` points into a `CompiledFunc`'s ops (or their threaded
+// copy), which are never written after translation, loading or threading
+// (they are `Box<[Op]>`, a `'static` slice or a `Box<[TOp]>` made once,
+// behind a shared `Module`), so it is as shareable as `&[Op]`; `Op` and
+// `TOp` are plain data, `Send` and `Sync`.
+unsafe impl Send for OpsPtr {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for OpsPtr {}
 
 /// The slots and frames of one activation of the executor.
 #[derive(Debug, Default)]
@@ -58,7 +117,7 @@ const POOLED_STACKS: usize = 4;
 /// Why a run stopped before its entry frame returned.
 enum Stop {
     Error(Error),
-    /// Fuel ran out at the top frame's `pc`; the run can be resumed.
+    /// Fuel ran out at the top frame's resume point; the run can be resumed.
     OutOfFuel,
 }
 

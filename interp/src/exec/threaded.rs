@@ -17,7 +17,7 @@
 //! a deep Wasm recursion on a thread with a small native stack, and
 //! `interp/scripts/check-tail-calls.sh` (CI) fails if the machine code of
 //! any handler calls the next one instead of jumping. A handler keeps its
-//! cold paths out of line (`leave`, `access_slow`, `push`): inlined, they
+//! cold paths out of line (`leave`, `access_slow`, `enter_slow`): inlined, they
 //! have made LLVM turn the final jump into a call.
 //!
 //! Safety: the argument at the top of [`super::dispatch::run`] covers this
@@ -28,7 +28,7 @@
 
 use core::hint::unreachable_unchecked;
 
-use super::dispatch::{Ctx, Exit, push_frame};
+use super::dispatch::{Ctx, Exit, push_fast, push_frame, room_for_frames};
 use super::numeric::{self, NumericTrap};
 use super::{ValueStack, ops};
 use alloc::boxed::Box;
@@ -47,8 +47,13 @@ pub(crate) struct Thread<'c, 'a> {
     /// The running frame's base in `stack.slots`.
     base: usize,
     /// The running function's first op: handlers address ops relative to
-    /// themselves, so only the cold paths that save a `pc` read this.
+    /// themselves, so only the paths that save a resume point read this.
     code: *const TOp,
+    /// [`room_for_frames`]: a call within the instance pushes its frame on
+    /// the fast path while `stack.frames.len()` is below this.
+    frame_room: usize,
+    /// `ctx.code`, one load closer for `CallInternal`.
+    funcs: &'a [CompiledFunc],
 }
 
 /// A handler: the thread, the op to run, the frame's registers
@@ -161,17 +166,27 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
     let Some(&top) = stack.frames.last() else {
         return Exit::Return;
     };
+    // The frame may have been pushed with the function's ops (by
+    // `exec::enter`, resuming at 0): this backend's frames name its
+    // threaded copy, and their resume points are offsets into it.
     let code = code_of(&ctx.code[top.func as usize]);
+    if let Some(top) = stack.frames.last_mut() {
+        top.code = super::OpsPtr(code.cast());
+    }
     let base = top.base as usize;
     let regs = stack.slots[base..].as_mut_ptr();
-    // SAFETY: a saved `pc` names an op of its function.
-    let ip = unsafe { code.add(top.pc as usize) };
+    // SAFETY: a resume point this backend saved names an op of the copy.
+    let ip = unsafe { code.byte_add(top.resume as usize) };
+    let frame_room = room_for_frames(stack, ctx.depth_limit);
+    let funcs = ctx.code;
     let mut t = Thread {
         ctx,
         stack,
         entry,
         base,
         code,
+        frame_room,
+        funcs,
     };
     let (mem, bound) = mem_view(&mut t);
     dispatch(&mut t, ip, regs, 0, mem, bound)
@@ -206,14 +221,12 @@ fn dispatch(
     handler(t, ip, regs, acc, mem, bound)
 }
 
-/// Ends the run with `exit`, leaving the top frame's `pc` at `next`.
+/// Ends the run with `exit`, leaving the top frame's resume point at `next`.
 #[cold]
 #[inline(never)]
 fn leave(t: &mut Thread<'_, '_>, next: *const TOp, exit: Exit) -> Exit {
-    // SAFETY: both point into the running function's ops.
-    let pc = unsafe { next.offset_from(t.code) } as u32;
     if let Some(top) = t.stack.frames.last_mut() {
-        top.pc = pc;
+        top.set_resume(next.cast());
     }
     exit
 }
@@ -319,25 +332,77 @@ macro_rules! tri {
     };
 }
 
-/// Pushes a frame for defined function `func` at `at` and continues there.
+/// Pushes a frame for `callee`, defined function `func`, at `at` and
+/// continues there. The common case is inline (see [`push_fast`]); the rest
+/// is [`enter_slow`], reached by a tail call.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn enter(
     t: &mut Thread<'_, '_>,
     ip: *const TOp,
+    callee: &CompiledFunc,
     func: u32,
     at: Reg,
     acc: u64,
     mem: *mut u8,
     bound: usize,
 ) -> Exit {
-    let callee = push(t, ip, func, at);
-    if callee.is_null() {
+    let base = t.base + at as usize;
+    let code = code_of(callee);
+    // A call is never last (invariant 5): the caller resumes after it.
+    let resume = super::resume_offset(t.code.cast(), ip.wrapping_add(1).cast());
+    // SAFETY: the running frame is on top of the stack (`entry >= 1`, and
+    // the stack never falls below `entry` during the run); `callee` is of
+    // its instance.
+    let pushed = unsafe {
+        push_fast(
+            t.stack,
+            callee,
+            code.cast(),
+            func,
+            base,
+            t.frame_room,
+            resume,
+        )
+    };
+    if !pushed {
+        return enter_slow(t, ip, (func as u64) << 16 | at as u64, acc, mem, bound);
+    }
+    t.base = base;
+    t.code = code;
+    // SAFETY: `push_fast` checked `base + frame_size <= slots.len()`.
+    let regs = unsafe { t.stack.slots.as_mut_ptr().add(base) };
+    // The callee is of the same instance: the same memory.
+    dispatch(t, code, regs, acc, mem, bound)
+}
+
+/// The frame push of [`enter`] when [`push_fast`] cannot: the slots or
+/// frames must grow, the callee has many locals, or the call stack is
+/// exhausted. `callee` is the defined function's index and the frame's
+/// register, `func << 16 | at` (the handler signature has no room for
+/// more). Out of line, so that the handlers' fast path saves no registers
+/// for it.
+#[inline(never)]
+fn enter_slow(
+    t: &mut Thread<'_, '_>,
+    ip: *const TOp,
+    callee: u64,
+    acc: u64,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
+    let (func, at) = ((callee >> 16) as u32, callee as u16);
+    if let Some(top) = t.stack.frames.last_mut() {
+        top.set_resume(ip.wrapping_add(1).cast());
+    }
+    let code = push(t, func, at);
+    if code.is_null() {
+        // The caller's resume point is set: the trap's backtrace is ready.
         return exhausted();
     }
     // SAFETY: `push` made `slots.len() >= base + frame_size`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(t.base) };
-    // The callee is of the same instance: the same memory.
-    dispatch(t, callee, regs, acc, mem, bound)
+    dispatch(t, code, regs, acc, mem, bound)
 }
 
 /// The trap of a call that finds the call stack full, out of line: built in
@@ -349,20 +414,16 @@ fn exhausted() -> Exit {
     Exit::Trap(TrapCode::StackOverflow)
 }
 
-/// The frame push of [`enter`], out of line: kept in the handler, its
-/// temporaries would live on the handler's stack with their addresses
-/// passed on, and LLVM makes no call a jump from a function whose stack
-/// memory may be referenced. Returns the callee's first op, or null if the
-/// call stack is exhausted (the only way a push fails).
+/// The general frame push of [`enter_slow`], out of line: kept in the
+/// handler, its temporaries would live on the handler's stack with their
+/// addresses passed on, and LLVM makes no call a jump from a function whose
+/// stack memory may be referenced. The caller's resume point is already
+/// set (by [`enter_slow`]). Returns the callee's first op, or null if the call stack is
+/// exhausted (the only way a push fails).
 #[inline(never)]
-fn push(t: &mut Thread<'_, '_>, ip: *const TOp, func: u32, at: Reg) -> *const TOp {
+fn push(t: &mut Thread<'_, '_>, func: u32, at: Reg) -> *const TOp {
     let callee = &t.ctx.code[func as usize];
     let callee_base = t.base + at as usize;
-    // SAFETY: `ip` is in the running function, and a call is never last.
-    let pc = unsafe { ip.add(1).offset_from(t.code) } as u32;
-    if let Some(top) = t.stack.frames.last_mut() {
-        top.pc = pc;
-    }
     let pushed = push_frame(
         t.stack,
         callee,
@@ -372,10 +433,15 @@ fn push(t: &mut Thread<'_, '_>, ip: *const TOp, func: u32, at: Reg) -> *const TO
         t.ctx.depth_limit,
         t.ctx.max_slots,
     );
+    t.frame_room = room_for_frames(t.stack, t.ctx.depth_limit);
     match pushed {
         Ok(()) => {
             t.base = callee_base;
             t.code = code_of(callee);
+            // `push_frame` names the callee's ops; this backend runs its copy.
+            if let Some(top) = t.stack.frames.last_mut() {
+                top.code = super::OpsPtr(t.code.cast());
+            }
             t.code
         }
         Err(code) => {
@@ -389,19 +455,25 @@ fn push(t: &mut Thread<'_, '_>, ip: *const TOp, func: u32, at: Reg) -> *const TO
 /// the frame it started with returned.
 #[inline(always)]
 fn ret(t: &mut Thread<'_, '_>, ip: *const TOp, acc: u64, mem: *mut u8, bound: usize) -> Exit {
-    if t.stack.frames.len() == t.entry {
-        return leave(t, unsafe { ip.add(1) }, Exit::Return);
+    let len = t.stack.frames.len();
+    if len == t.entry {
+        return leave(t, ip.wrapping_add(1), Exit::Return);
     }
-    t.stack.frames.pop();
-    let Some(&caller) = t.stack.frames.last() else {
-        return leave(t, unsafe { ip.add(1) }, Exit::Return);
+    // SAFETY: `len > entry >= 1`, so the caller's frame is at `len - 2`;
+    // dropping the top frame (plain data) is `set_len`.
+    let caller = unsafe {
+        t.stack.frames.set_len(len - 1);
+        *t.stack.frames.as_ptr().add(len - 2)
     };
-    t.code = code_of(&t.ctx.code[caller.func as usize]);
     t.base = caller.base as usize;
-    let regs = t.stack.slots[t.base..].as_mut_ptr();
-    // SAFETY: the caller's saved `pc` is after its call, which is never last.
-    let ip = unsafe { t.code.add(caller.pc as usize) };
-    dispatch(t, ip, regs, acc, mem, bound)
+    // This run pushed the caller's frame, or took it as its entry frame:
+    // either way it names the threaded copy.
+    t.code = caller.code.0.cast();
+    // SAFETY: the caller's frame, pushed by this run, has
+    // `base + frame_size <= slots.len()` (slots never shrink); its resume
+    // point is after its call, which is never last.
+    let (regs, ip) = unsafe { (t.stack.slots.as_mut_ptr().add(t.base), caller.resume_at()) };
+    dispatch(t, ip.cast(), regs, acc, mem, bound)
 }
 
 /// An access at `start..end` past the memory's written bound: if it is in
@@ -828,7 +900,10 @@ mod control {
         bound: usize,
     ) -> Exit {
         decode!(ip, Op::CallInternal { func, base });
-        enter(t, ip, func, base, acc, mem, bound)
+        // SAFETY: verifier invariant 6: `func` is a defined function of
+        // this module.
+        let callee = unsafe { t.funcs.get_unchecked(func as usize) };
+        enter(t, ip, callee, func, base, acc, mem, bound)
     }
 
     pub(super) fn CallIndirect<const A: u8>(
@@ -850,7 +925,10 @@ mod control {
         );
         let index = arg!(regs, acc, A == 1, u64, index);
         match ops::call_indirect(t.ctx, table as u32, ty, index) {
-            Ok(ops::Callee::Local(func)) => enter(t, ip, func, base, acc, mem, bound),
+            Ok(ops::Callee::Local(func)) => {
+                let callee = &t.ctx.code[func as usize];
+                enter(t, ip, callee, func, base, acc, mem, bound)
+            }
             Ok(ops::Callee::Store(func)) => {
                 leave(t, unsafe { ip.add(1) }, Exit::Call { func, base })
             }
