@@ -84,7 +84,7 @@ impl Translator<'_> {
             base,
             params,
             results,
-            patches: Vec::new(),
+            patches: self.spare_patches.pop().unwrap_or_default(),
         });
         if is_loop {
             // Every iteration enters here.
@@ -173,9 +173,12 @@ impl Translator<'_> {
             return Ok(true);
         }
         let end = self.pc();
-        for at in block.patches {
+        let mut patches = block.patches;
+        for &at in &patches {
             self.patch(at, end);
         }
+        patches.clear();
+        self.spare_patches.push(patches);
         if let BlockKind::If { to_else: Some(at) } = block.kind {
             self.patch(at, end);
         }

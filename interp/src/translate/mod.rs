@@ -92,6 +92,9 @@ pub(crate) struct Translator<'m> {
     ops: Vec<Op>,
     stack: Vec<Operand>,
     blocks: Vec<Block>,
+    /// Emptied patch lists of ended blocks, for the next blocks: a function
+    /// opens many blocks, and most have forward branches.
+    spare_patches: Vec<Vec<usize>>,
     num_locals: usize,
     max_height: usize,
     /// Index of the last op if it wrote the top entry and nothing since has
@@ -223,6 +226,7 @@ impl<'m> Translator<'m> {
             ops: Vec::with_capacity(code_bytes / 3 + 4),
             stack: Vec::with_capacity(16),
             blocks: Vec::with_capacity(8),
+            spare_patches: Vec::new(),
             num_locals,
             max_height: 0,
             fusable: None,
