@@ -17,7 +17,7 @@ use core::fmt;
 
 use kestrel_core::ModuleInfo;
 use kestrel_core::wasmparser::{
-    BinaryReader, BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources,
+    BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources,
 };
 
 use crate::isa::{Op, Reg, for_each_memory, for_each_numeric};
@@ -169,38 +169,8 @@ pub fn translate_validating(
     reader.set_features(*validator.features());
     let code_bytes = reader.bytes_remaining();
     let mut t = Translator::new(module, defined, num_locals, code_bytes, metering)?;
-    validate_and_translate(&mut reader, validator, &mut t)?;
+    visit::validate_and_translate(reader, validator, &mut t)?;
     t.finish()
-}
-
-/// Decodes each operator once and has the validator check it before the
-/// translator sees it ([`visit::Validating`]); then checks that the body
-/// ends after its final `end`.
-fn validate_and_translate(
-    reader: &mut BinaryReader<'_>,
-    validator: &mut FuncValidator<ValidatorResources>,
-    t: &mut Translator<'_>,
-) -> Result<(), TranslateError> {
-    while !reader.eof() {
-        let offset = reader.original_position();
-        let mut visitor = visit::Validating {
-            validator: validator.visitor(offset),
-            translator: &mut *t,
-            offset: offset as usize,
-            error: None,
-        };
-        let end = reader.visit_operator(&mut visitor)?;
-        if let Some(e) = visitor.error {
-            return Err(e);
-        }
-        if end {
-            break;
-        }
-    }
-    // Nothing may follow the function's final `end`.
-    reader
-        .finish_expression(&validator.visitor(reader.original_position()))
-        .map_err(|e| TranslateError::Malformed(e.into()))
 }
 
 impl<'m> Translator<'m> {
@@ -450,7 +420,7 @@ impl Translator<'_> {
 
     /// Skips operators of unreachable code, tracking nesting so the
     /// enclosing block's `else` or `end` is still seen.
-    #[inline(always)]
+    #[cfg_attr(not(kestrel_size_opt), inline(always))]
     fn skip_unreachable(&mut self, op: &Operator) -> Result<bool, TranslateError> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
@@ -468,7 +438,7 @@ impl Translator<'_> {
     ///
     /// Inlined into each of [`visit::Validating`]'s methods, where `op` is
     /// a constant: each keeps only its own arm of the match.
-    #[inline(always)]
+    #[cfg_attr(not(kestrel_size_opt), inline(always))]
     fn operator(&mut self, op: &Operator, offset: usize) -> Result<bool, TranslateError> {
         if !self.reachable {
             return self.skip_unreachable(op);
@@ -799,13 +769,13 @@ type ImmForm = (fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>);
 
 /// The immediate form of the operator computing the same result as `op`
 /// with its operands swapped, if there is one.
-#[inline(always)]
+#[cfg_attr(not(kestrel_size_opt), inline(always))]
 fn swapped_imm_form(op: &Operator) -> Option<ImmForm> {
     commuted(op).and_then(|op| imm_form(&op))
 }
 
 /// The operator computing the same result with its operands swapped.
-#[inline(always)]
+#[cfg_attr(not(kestrel_size_opt), inline(always))]
 fn commuted(op: &Operator) -> Option<Operator<'static>> {
     use Operator as O;
     Some(match op {
@@ -894,7 +864,7 @@ macro_rules! define_translate_numeric {
         impl Translator<'_> {
             /// Translates a numeric or memory access operator; `false` if
             /// `op` is neither. Inlined, like [`Translator::operator`].
-            #[inline(always)]
+            #[cfg_attr(not(kestrel_size_opt), inline(always))]
             fn numeric(&mut self, op: &Operator) -> Result<bool, TranslateError> {
                 match *op {
                     $(
@@ -984,7 +954,7 @@ macro_rules! define_translate_numeric {
 
         /// The immediate form of a binary operator, with the test of whether
         /// a constant fits it.
-        #[inline(always)]
+        #[cfg_attr(not(kestrel_size_opt), inline(always))]
         fn imm_form(op: &Operator) -> Option<ImmForm> {
             match *op {
                 $( Operator::$bn => imm_form!($bb $(, $bimm)?), )*
