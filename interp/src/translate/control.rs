@@ -170,6 +170,8 @@ impl Translator<'_> {
             if self.reachable {
                 self.emit_return(block.results)?;
             }
+            // Empty (a branch to the function returns), kept for the next.
+            self.spare_patches.push(block.patches);
             return Ok(true);
         }
         let end = self.pc();

@@ -92,8 +92,9 @@ pub(crate) struct Translator<'m> {
     ops: Vec<Op>,
     stack: Vec<Operand>,
     blocks: Vec<Block>,
-    /// Emptied patch lists of ended blocks, for the next blocks: a function
-    /// opens many blocks, and most have forward branches.
+    /// Emptied patch lists of ended blocks, for the next blocks (and, through
+    /// [`Scratch`], the next functions): a function opens many blocks, and
+    /// most have forward branches.
     spare_patches: Vec<Vec<usize>>,
     num_locals: usize,
     max_height: usize,
@@ -135,7 +136,15 @@ pub fn translate(
     }
     let mut reader = body.get_operators_reader()?;
     let code_bytes = (body.range().end - body.range().start) as usize;
-    let mut t = Translator::new(module, defined, num_locals, code_bytes, metering)?;
+    let mut scratch = Scratch::default();
+    let mut t = Translator::new(
+        module,
+        defined,
+        num_locals,
+        code_bytes,
+        metering,
+        &mut scratch,
+    )?;
     while !reader.eof() {
         let offset = reader.original_position() as usize;
         let op = reader.read()?;
@@ -143,7 +152,7 @@ pub fn translate(
             break;
         }
     }
-    t.finish()
+    t.finish(&mut scratch)
 }
 
 /// Validates and translates a function body in one pass over its code:
@@ -158,6 +167,31 @@ pub fn translate_validating(
     validator: &mut FuncValidator<ValidatorResources>,
     metering: bool,
 ) -> Result<CompiledFunc, TranslateError> {
+    let mut scratch = Scratch::default();
+    translate_validating_in(module, defined, body, validator, metering, &mut scratch)
+}
+
+/// The translator's working buffers, kept from one function to the next
+/// (as wasmparser's `FuncValidatorAllocations`): translating a module then
+/// allocates little more than each function's final code.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    ops: Vec<Op>,
+    stack: Vec<Operand>,
+    blocks: Vec<Block>,
+    spare_patches: Vec<Vec<usize>>,
+}
+
+/// As [`translate_validating`], with buffers reused from the previous
+/// function.
+pub(crate) fn translate_validating_in(
+    module: &ModuleInfo,
+    defined: usize,
+    body: &FunctionBody<'_>,
+    validator: &mut FuncValidator<ValidatorResources>,
+    metering: bool,
+    scratch: &mut Scratch,
+) -> Result<CompiledFunc, TranslateError> {
     let mut reader = body.get_binary_reader();
     validator
         .read_locals(&mut reader)
@@ -168,35 +202,42 @@ pub fn translate_validating(
     // body validation does.
     reader.set_features(*validator.features());
     let code_bytes = reader.bytes_remaining();
-    let mut t = Translator::new(module, defined, num_locals, code_bytes, metering)?;
+    let mut t = Translator::new(module, defined, num_locals, code_bytes, metering, scratch)?;
     visit::validate_and_translate(reader, validator, &mut t)?;
-    t.finish()
+    t.finish(scratch)
 }
 
 impl<'m> Translator<'m> {
     /// A translator for defined function `defined` of `module`, whose body
     /// has `num_locals` locals (with the parameters) and `code_bytes` bytes
-    /// of code.
+    /// of code; it takes its buffers from `scratch`.
     fn new(
         module: &'m ModuleInfo,
         defined: usize,
         num_locals: usize,
         code_bytes: usize,
         metering: bool,
+        scratch: &mut Scratch,
     ) -> Result<Self, TranslateError> {
         let ty = module.func_type(module.imported_funcs + defined as u32);
         let locals = u16::try_from(num_locals).map_err(|_| TranslateError::FrameTooLarge)?;
+        let mut ops = core::mem::take(&mut scratch.ops);
+        ops.clear();
+        // Sized from the body so the op list rarely grows: compilers' code
+        // makes about one op per two to three bytes.
+        ops.reserve(code_bytes / 3 + 4);
+        let mut stack = core::mem::take(&mut scratch.stack);
+        stack.clear();
+        let mut blocks = core::mem::take(&mut scratch.blocks);
+        blocks.clear();
         let mut t = Translator {
             module,
             defined,
             locals,
-            // Sized from the body so the op list rarely grows: compilers'
-            // code makes about one op per two to three bytes. The list is
-            // cut to size when the function is done.
-            ops: Vec::with_capacity(code_bytes / 3 + 4),
-            stack: Vec::with_capacity(16),
-            blocks: Vec::with_capacity(8),
-            spare_patches: Vec::new(),
+            ops,
+            stack,
+            blocks,
+            spare_patches: core::mem::take(&mut scratch.spare_patches),
             num_locals,
             max_height: 0,
             fusable: None,
@@ -211,24 +252,33 @@ impl<'m> Translator<'m> {
             base: 0,
             params: 0,
             results: ty.results().len(),
-            patches: Vec::new(),
+            patches: t.spare_patches.pop().unwrap_or_default(),
         });
         t.start_fuel_run();
         Ok(t)
     }
 
-    /// The translated function, once the body's final `end` is translated.
-    fn finish(self) -> Result<CompiledFunc, TranslateError> {
+    /// The translated function, once the body's final `end` is translated;
+    /// the buffers go back to `scratch`.
+    fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
         let frame_size = self.slot(self.max_height)?;
         let ty = self
             .module
             .func_type(self.module.imported_funcs + self.defined as u32);
-        Ok(CompiledFunc {
-            ops: Code::Owned(self.ops.into_boxed_slice()),
+        let func = CompiledFunc {
+            // Copied out at its size: the list stays for the next function.
+            ops: Code::Owned(self.ops.as_slice().into()),
             params: ty.params().len() as u16,
             locals: self.locals,
             frame_size,
-        })
+        };
+        *scratch = Scratch {
+            ops: self.ops,
+            stack: self.stack,
+            blocks: self.blocks,
+            spare_patches: self.spare_patches,
+        };
+        Ok(func)
     }
 }
 
