@@ -35,12 +35,20 @@ pub(crate) fn compile(
 fn one_pass(engine: &Engine, bytes: &[u8]) -> Result<(ModuleInfo, Vec<CompiledFunc>), Error> {
     let metering = engine.config().consume_fuel;
     let mut funcs = Vec::new();
+    let mut scratch = translate::Scratch::default();
     let info = ModuleInfo::decode_with_bodies(
         bytes,
         engine.config().features(),
         |info, i, body, validator| -> Result<(), Error> {
-            let func = translate::translate_validating(info, i, &body, validator, metering)
-                .map_err(|e| translate_error(info, i, e))?;
+            let func = translate::translate_validating_in(
+                info,
+                i,
+                &body,
+                validator,
+                metering,
+                &mut scratch,
+            )
+            .map_err(|e| translate_error(info, i, e))?;
             funcs.push(func);
             Ok(())
         },

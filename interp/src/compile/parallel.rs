@@ -81,6 +81,7 @@ pub(super) fn compile(
     let work = || {
         let mut outcomes = Vec::new();
         let mut allocs = FuncValidatorAllocations::default();
+        let mut scratch = translate::Scratch::default();
         loop {
             // Held only to take a run. (Poisoning cannot happen: nothing
             // panics while it is held.)
@@ -88,7 +89,15 @@ pub(super) fn compile(
             let Some((start, run)) = next else {
                 return outcomes;
             };
-            let outcome = translate_run(&info, start, run, &mut allocs, metering, verify);
+            let outcome = translate_run(
+                &info,
+                start,
+                run,
+                &mut allocs,
+                &mut scratch,
+                metering,
+                verify,
+            );
             outcomes.push((start, outcome));
         }
     };
@@ -181,21 +190,29 @@ impl<'a> Iterator for Queue<'a> {
 
 /// Validates and translates `run`, whose first body is defined function
 /// `start`, stopping at the first failure; then, if `verify`, verifies it.
-/// `allocs` are the thread's validator allocations, reused from run to run.
+/// `allocs` and `scratch` are the thread's validator allocations and
+/// translator buffers, reused from run to run.
 fn translate_run(
     info: &ModuleInfo,
     start: usize,
     run: Vec<PendingBody<'_>>,
     allocs: &mut FuncValidatorAllocations,
+    scratch: &mut translate::Scratch,
     metering: bool,
     verify: bool,
 ) -> Result<Vec<CompiledFunc>, Failure> {
     let mut funcs = Vec::with_capacity(run.len());
     for (i, pending) in (start..).zip(run) {
         let mut validator = pending.func.into_validator(core::mem::take(allocs));
-        let func =
-            translate::translate_validating(info, i, &pending.body, &mut validator, metering)
-                .map_err(|e| Failure::Translate(super::translate_error(info, i, e)))?;
+        let func = translate::translate_validating_in(
+            info,
+            i,
+            &pending.body,
+            &mut validator,
+            metering,
+            scratch,
+        )
+        .map_err(|e| Failure::Translate(super::translate_error(info, i, e)))?;
         *allocs = validator.into_allocations();
         funcs.push(func);
     }

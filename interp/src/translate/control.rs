@@ -84,7 +84,7 @@ impl Translator<'_> {
             base,
             params,
             results,
-            patches: Vec::new(),
+            patches: self.spare_patches.pop().unwrap_or_default(),
         });
         if is_loop {
             // Every iteration enters here.
@@ -170,12 +170,17 @@ impl Translator<'_> {
             if self.reachable {
                 self.emit_return(block.results)?;
             }
+            // Empty (a branch to the function returns), kept for the next.
+            self.spare_patches.push(block.patches);
             return Ok(true);
         }
         let end = self.pc();
-        for at in block.patches {
+        let mut patches = block.patches;
+        for &at in &patches {
             self.patch(at, end);
         }
+        patches.clear();
+        self.spare_patches.push(patches);
         if let BlockKind::If { to_else: Some(at) } = block.kind {
             self.patch(at, end);
         }

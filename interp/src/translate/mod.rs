@@ -10,13 +10,14 @@
 
 mod control;
 mod stack;
+mod visit;
 
 use alloc::vec::Vec;
 use core::fmt;
 
 use kestrel_core::ModuleInfo;
 use kestrel_core::wasmparser::{
-    BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
+    BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources,
 };
 
 use crate::isa::{Op, Reg, for_each_memory, for_each_numeric};
@@ -84,9 +85,17 @@ pub use crate::code::{Code, CompiledFunc};
 
 pub(crate) struct Translator<'m> {
     module: &'m ModuleInfo,
+    /// The defined index of the function translated.
+    defined: usize,
+    /// Its number of locals, with the parameters.
+    locals: u16,
     ops: Vec<Op>,
     stack: Vec<Operand>,
     blocks: Vec<Block>,
+    /// Emptied patch lists of ended blocks, for the next blocks (and, through
+    /// [`Scratch`], the next functions): a function opens many blocks, and
+    /// most have forward branches.
+    spare_patches: Vec<Vec<usize>>,
     num_locals: usize,
     max_height: usize,
     /// Index of the last op if it wrote the top entry and nothing since has
@@ -125,11 +134,25 @@ pub fn translate(
         let (count, _) = locals_reader.read()?;
         num_locals = num_locals.saturating_add(count as usize);
     }
-    let reader = body.get_operators_reader()?;
+    let mut reader = body.get_operators_reader()?;
     let code_bytes = (body.range().end - body.range().start) as usize;
-    translate_ops(
-        module, defined, num_locals, reader, code_bytes, metering, None,
-    )
+    let mut scratch = Scratch::default();
+    let mut t = Translator::new(
+        module,
+        defined,
+        num_locals,
+        code_bytes,
+        metering,
+        &mut scratch,
+    )?;
+    while !reader.eof() {
+        let offset = reader.original_position() as usize;
+        let op = reader.read()?;
+        if t.operator(&op, offset)? {
+            break;
+        }
+    }
+    t.finish(&mut scratch)
 }
 
 /// Validates and translates a function body in one pass over its code:
@@ -144,6 +167,31 @@ pub fn translate_validating(
     validator: &mut FuncValidator<ValidatorResources>,
     metering: bool,
 ) -> Result<CompiledFunc, TranslateError> {
+    let mut scratch = Scratch::default();
+    translate_validating_in(module, defined, body, validator, metering, &mut scratch)
+}
+
+/// The translator's working buffers, kept from one function to the next
+/// (as wasmparser's `FuncValidatorAllocations`): translating a module then
+/// allocates little more than each function's final code.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    ops: Vec<Op>,
+    stack: Vec<Operand>,
+    blocks: Vec<Block>,
+    spare_patches: Vec<Vec<usize>>,
+}
+
+/// As [`translate_validating`], with buffers reused from the previous
+/// function.
+pub(crate) fn translate_validating_in(
+    module: &ModuleInfo,
+    defined: usize,
+    body: &FunctionBody<'_>,
+    validator: &mut FuncValidator<ValidatorResources>,
+    metering: bool,
+    scratch: &mut Scratch,
+) -> Result<CompiledFunc, TranslateError> {
     let mut reader = body.get_binary_reader();
     validator
         .read_locals(&mut reader)
@@ -154,81 +202,84 @@ pub fn translate_validating(
     // body validation does.
     reader.set_features(*validator.features());
     let code_bytes = reader.bytes_remaining();
-    let reader = OperatorsReader::new(reader);
-    translate_ops(
-        module,
-        defined,
-        num_locals,
-        reader,
-        code_bytes,
-        metering,
-        Some(validator),
-    )
+    let mut t = Translator::new(module, defined, num_locals, code_bytes, metering, scratch)?;
+    visit::validate_and_translate(reader, validator, &mut t)?;
+    t.finish(scratch)
 }
 
-/// The translation loop shared by both entry points; with a validator, each
-/// operator is validated first and the body's end is checked.
-fn translate_ops(
-    module: &ModuleInfo,
-    defined: usize,
-    num_locals: usize,
-    mut reader: OperatorsReader<'_>,
-    code_bytes: usize,
-    metering: bool,
-    mut validator: Option<&mut FuncValidator<ValidatorResources>>,
-) -> Result<CompiledFunc, TranslateError> {
-    let ty = module.func_type(module.imported_funcs + defined as u32);
-    let locals = u16::try_from(num_locals).map_err(|_| TranslateError::FrameTooLarge)?;
-    let mut t = Translator {
-        module,
+impl<'m> Translator<'m> {
+    /// A translator for defined function `defined` of `module`, whose body
+    /// has `num_locals` locals (with the parameters) and `code_bytes` bytes
+    /// of code; it takes its buffers from `scratch`.
+    fn new(
+        module: &'m ModuleInfo,
+        defined: usize,
+        num_locals: usize,
+        code_bytes: usize,
+        metering: bool,
+        scratch: &mut Scratch,
+    ) -> Result<Self, TranslateError> {
+        let ty = module.func_type(module.imported_funcs + defined as u32);
+        let locals = u16::try_from(num_locals).map_err(|_| TranslateError::FrameTooLarge)?;
+        let mut ops = core::mem::take(&mut scratch.ops);
+        ops.clear();
         // Sized from the body so the op list rarely grows: compilers' code
-        // makes about one op per two to three bytes. The list is cut to
-        // size when the function is done.
-        ops: Vec::with_capacity(code_bytes / 3 + 4),
-        stack: Vec::with_capacity(16),
-        blocks: Vec::with_capacity(8),
-        num_locals,
-        max_height: 0,
-        fusable: None,
-        label: 0,
-        reachable: true,
-        unreachable_depth: 0,
-        metering,
-        fuel: None,
-    };
-    t.blocks.push(Block {
-        kind: BlockKind::Func,
-        base: 0,
-        params: 0,
-        results: ty.results().len(),
-        patches: Vec::new(),
-    });
-    t.start_fuel_run();
-    while !reader.eof() {
-        let offset = reader.original_position() as usize;
-        let op = reader.read()?;
-        if let Some(validator) = validator.as_deref_mut() {
-            validator
-                .op(offset as u64, &op)
-                .map_err(|e| TranslateError::Malformed(e.into()))?;
-        }
-        if t.operator(&op, offset)? {
-            break;
-        }
+        // makes about one op per two to three bytes.
+        ops.reserve(code_bytes / 3 + 4);
+        let mut stack = core::mem::take(&mut scratch.stack);
+        stack.clear();
+        let mut blocks = core::mem::take(&mut scratch.blocks);
+        blocks.clear();
+        let mut t = Translator {
+            module,
+            defined,
+            locals,
+            ops,
+            stack,
+            blocks,
+            spare_patches: core::mem::take(&mut scratch.spare_patches),
+            num_locals,
+            max_height: 0,
+            fusable: None,
+            label: 0,
+            reachable: true,
+            unreachable_depth: 0,
+            metering,
+            fuel: None,
+        };
+        t.blocks.push(Block {
+            kind: BlockKind::Func,
+            base: 0,
+            params: 0,
+            results: ty.results().len(),
+            patches: t.spare_patches.pop().unwrap_or_default(),
+        });
+        t.start_fuel_run();
+        Ok(t)
     }
-    if validator.is_some() {
-        // Nothing may follow the function's final `end`.
-        reader
-            .finish()
-            .map_err(|e| TranslateError::Malformed(e.into()))?;
+
+    /// The translated function, once the body's final `end` is translated;
+    /// the buffers go back to `scratch`.
+    fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+        let frame_size = self.slot(self.max_height)?;
+        let ty = self
+            .module
+            .func_type(self.module.imported_funcs + self.defined as u32);
+        // Copied out at its size: the list stays for the next function.
+        let func = CompiledFunc::new(
+            Code::Owned(self.ops.as_slice().into()),
+            ty.params().len() as u16,
+            self.locals,
+            frame_size,
+        );
+        *scratch = Scratch {
+            ops: self.ops,
+            stack: self.stack,
+            blocks: self.blocks,
+            spare_patches: self.spare_patches,
+        };
+        Ok(func)
     }
-    let frame_size = t.slot(t.max_height)?;
-    Ok(CompiledFunc::new(
-        Code::Owned(t.ops.into_boxed_slice()),
-        ty.params().len() as u16,
-        locals,
-        frame_size,
-    ))
 }
 
 impl Translator<'_> {
@@ -419,6 +470,7 @@ impl Translator<'_> {
 
     /// Skips operators of unreachable code, tracking nesting so the
     /// enclosing block's `else` or `end` is still seen.
+    #[cfg_attr(not(kestrel_size_opt), inline(always))]
     fn skip_unreachable(&mut self, op: &Operator) -> Result<bool, TranslateError> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
@@ -433,6 +485,10 @@ impl Translator<'_> {
     }
 
     /// Translates one operator; returns `true` at the end of the body.
+    ///
+    /// Inlined into each of [`visit::Validating`]'s methods, where `op` is
+    /// a constant: each keeps only its own arm of the match.
+    #[cfg_attr(not(kestrel_size_opt), inline(always))]
     fn operator(&mut self, op: &Operator, offset: usize) -> Result<bool, TranslateError> {
         if !self.reachable {
             return self.skip_unreachable(op);
@@ -714,20 +770,21 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// A binary op: uses the immediate form when the right operand is a
-    /// constant that fits, and commutes a constant left operand to the right.
+    /// A binary op: uses the immediate form `ri` when the right operand is
+    /// a constant that fits, and commutes a constant left operand to the
+    /// right with `swapped`, the immediate form of the operator with its
+    /// operands swapped ([`swapped_imm_form`]).
     fn binary(
         &mut self,
-        op: &Operator,
         rr: fn(Reg, Reg, Reg) -> Op,
         ri: Option<ImmForm>,
+        swapped: Option<ImmForm>,
     ) -> Result<(), TranslateError> {
         let h = self.height();
         if let (Operand::Const(bits), rhs) = (self.stack[h - 2], self.stack[h - 1]) {
             // A constant on the left: use the immediate form of the operator
             // with swapped operands, if there is one. The stack entries are
             // not swapped: a `Temp` entry is tied to its slot.
-            let swapped = commuted(op).and_then(|op| imm_form(&op));
             if let (false, Some((ri, fit))) = (matches!(rhs, Operand::Const(_)), swapped)
                 && let Some(imm) = fit(bits)
             {
@@ -760,7 +817,15 @@ impl Translator<'_> {
 /// The immediate form of a binary op, and whether a constant fits it.
 type ImmForm = (fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>);
 
+/// The immediate form of the operator computing the same result as `op`
+/// with its operands swapped, if there is one.
+#[cfg_attr(not(kestrel_size_opt), inline(always))]
+fn swapped_imm_form(op: &Operator) -> Option<ImmForm> {
+    commuted(op).and_then(|op| imm_form(&op))
+}
+
 /// The operator computing the same result with its operands swapped.
+#[cfg_attr(not(kestrel_size_opt), inline(always))]
 fn commuted(op: &Operator) -> Option<Operator<'static>> {
     use Operator as O;
     Some(match op {
@@ -848,7 +913,8 @@ macro_rules! define_translate_numeric {
     ) => {
         impl Translator<'_> {
             /// Translates a numeric or memory access operator; `false` if
-            /// `op` is neither.
+            /// `op` is neither. Inlined, like [`Translator::operator`].
+            #[cfg_attr(not(kestrel_size_opt), inline(always))]
             fn numeric(&mut self, op: &Operator) -> Result<bool, TranslateError> {
                 match *op {
                     $(
@@ -911,23 +977,23 @@ macro_rules! define_translate_numeric {
                     )*
                     $(
                         Operator::$bn => self.binary(
-                            op,
                             |dst, lhs, rhs| Op::$bn { dst, lhs, rhs },
                             imm_form!($bb $(, $bimm)?),
+                            swapped_imm_form(op),
                         )?,
                     )*
                     $(
                         Operator::$btn => self.binary(
-                            op,
                             |dst, lhs, rhs| Op::$btn { dst, lhs, rhs },
+                            None,
                             None,
                         )?,
                     )*
                     $(
                         Operator::$cn => self.binary(
-                            op,
                             |dst, lhs, rhs| Op::$cn { dst, lhs, rhs },
                             imm_form!($ca $(, $cimm)?),
+                            swapped_imm_form(op),
                         )?,
                     )*
                     _ => return Ok(false),
@@ -938,6 +1004,7 @@ macro_rules! define_translate_numeric {
 
         /// The immediate form of a binary operator, with the test of whether
         /// a constant fits it.
+        #[cfg_attr(not(kestrel_size_opt), inline(always))]
         fn imm_form(op: &Operator) -> Option<ImmForm> {
             match *op {
                 $( Operator::$bn => imm_form!($bb $(, $bimm)?), )*
