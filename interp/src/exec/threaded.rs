@@ -78,8 +78,9 @@ pub(crate) struct TOp {
     op: Op,
 }
 
-/// A function's ops as [`TOp`]s, parallel to its `ops` (same indices, so a
-/// saved `pc` means the same in both), made when the function first runs:
+/// A function's ops as [`TOp`]s, in the order of its `ops` (a frame this
+/// backend runs names the copy and resumes at a byte offset into it), made
+/// when the function first runs:
 /// translating a large module does not pay for functions it never calls,
 /// and a module that is not run keeps only its ops.
 #[derive(Default)]
