@@ -470,7 +470,7 @@ impl Translator<'_> {
 
     /// Skips operators of unreachable code, tracking nesting so the
     /// enclosing block's `else` or `end` is still seen.
-    #[cfg_attr(not(kestrel_size_opt), inline(always))]
+    #[cfg_attr(not(kestrel_compact_translate), inline(always))]
     fn skip_unreachable(&mut self, op: &Operator) -> Result<bool, TranslateError> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
@@ -488,7 +488,7 @@ impl Translator<'_> {
     ///
     /// Inlined into each of [`visit::Validating`]'s methods, where `op` is
     /// a constant: each keeps only its own arm of the match.
-    #[cfg_attr(not(kestrel_size_opt), inline(always))]
+    #[cfg_attr(not(kestrel_compact_translate), inline(always))]
     fn operator(&mut self, op: &Operator, offset: usize) -> Result<bool, TranslateError> {
         if !self.reachable {
             return self.skip_unreachable(op);
@@ -819,13 +819,13 @@ type ImmForm = (fn(Reg, Reg, i32) -> Op, fn(u64) -> Option<i32>);
 
 /// The immediate form of the operator computing the same result as `op`
 /// with its operands swapped, if there is one.
-#[cfg_attr(not(kestrel_size_opt), inline(always))]
+#[cfg_attr(not(kestrel_compact_translate), inline(always))]
 fn swapped_imm_form(op: &Operator) -> Option<ImmForm> {
     commuted(op).and_then(|op| imm_form(&op))
 }
 
 /// The operator computing the same result with its operands swapped.
-#[cfg_attr(not(kestrel_size_opt), inline(always))]
+#[cfg_attr(not(kestrel_compact_translate), inline(always))]
 fn commuted(op: &Operator) -> Option<Operator<'static>> {
     use Operator as O;
     Some(match op {
@@ -914,7 +914,7 @@ macro_rules! define_translate_numeric {
         impl Translator<'_> {
             /// Translates a numeric or memory access operator; `false` if
             /// `op` is neither. Inlined, like [`Translator::operator`].
-            #[cfg_attr(not(kestrel_size_opt), inline(always))]
+            #[cfg_attr(not(kestrel_compact_translate), inline(always))]
             fn numeric(&mut self, op: &Operator) -> Result<bool, TranslateError> {
                 match *op {
                     $(
@@ -1004,7 +1004,7 @@ macro_rules! define_translate_numeric {
 
         /// The immediate form of a binary operator, with the test of whether
         /// a constant fits it.
-        #[cfg_attr(not(kestrel_size_opt), inline(always))]
+        #[cfg_attr(not(kestrel_compact_translate), inline(always))]
         fn imm_form(op: &Operator) -> Option<ImmForm> {
             match *op {
                 $( Operator::$bn => imm_form!($bb $(, $bimm)?), )*

@@ -9,12 +9,14 @@
 //! way the validator is called directly from the decoder's dispatch, and the
 //! `Operator` built for the translator is a constant of each method.
 //!
-//! Builds optimised for size (`opt-level` `s` or `z`, the `kestrel_size_opt`
-//! cfg set by build.rs) decode each operator into an `Operator` instead:
-//! there, every visitor method becomes a function of its own with its share
-//! of the validator, 43 to 50 KiB more code on Cortex-M, where wasmparser's
-//! `FuncValidator::op` validates every operator in one function. Both
-//! loops report the same errors, wasmparser's, in the same order.
+//! Builds optimised for size (`opt-level` `s` or `z`) and bare-metal builds
+//! (`target_os = "none"`), where build.rs sets `kestrel_compact_translate`,
+//! decode each operator into an `Operator` instead: there, every visitor
+//! method becomes a function of its own with its share of the validator,
+//! 43 to 50 KiB more code on Cortex-M at `s` and 115 KiB at opt-level 3,
+//! where wasmparser's `FuncValidator::op` validates every operator in one
+//! function. Both loops report the same errors, wasmparser's, in the same
+//! order.
 
 use kestrel_core::wasmparser::{BinaryReader, FuncValidator, ValidatorResources};
 
@@ -23,7 +25,7 @@ use super::{TranslateError, Translator};
 /// Validates and translates the operators of a body from `reader` (just
 /// after the locals), one by one, then checks that the body ends after its
 /// final `end`.
-#[cfg(not(kestrel_size_opt))]
+#[cfg(not(kestrel_compact_translate))]
 pub(super) fn validate_and_translate(
     mut reader: BinaryReader<'_>,
     validator: &mut FuncValidator<ValidatorResources>,
@@ -55,7 +57,7 @@ pub(super) fn validate_and_translate(
 
 /// As above, decoding each operator into an `Operator` for the validator
 /// and the translator.
-#[cfg(kestrel_size_opt)]
+#[cfg(kestrel_compact_translate)]
 pub(super) fn validate_and_translate(
     reader: BinaryReader<'_>,
     validator: &mut FuncValidator<ValidatorResources>,
@@ -78,7 +80,7 @@ pub(super) fn validate_and_translate(
         .map_err(|e| TranslateError::Malformed(e.into()))
 }
 
-#[cfg(not(kestrel_size_opt))]
+#[cfg(not(kestrel_compact_translate))]
 mod visitor {
     // `Vec` names an argument type in `for_each_visit_operator!`.
     use alloc::vec::Vec;
