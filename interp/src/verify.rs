@@ -48,8 +48,10 @@
 //!    `Return` only when `T` has no results, `ReturnMany` exactly
 //!    `T.results().len()` values.
 //! 9. Fuel: `ConsumeFuel` only in code compiled with fuel metering.
-//! 10. Size: the ops take at most `u32::MAX` bytes, so the byte offset of
-//!     any op (a frame's resume point) fits in a `u32`.
+//! 10. Size: twice the ops' bytes are at most `u32::MAX`, so the byte
+//!     offset of any op (a frame's resume point) fits in a `u32`, in the ops
+//!     and in the tail-call backend's copy of them, whose entries are twice
+//!     an op's size.
 //!
 //! Not established: the types of values in registers. The executor reads
 //! slots as untyped bits, so a wrong type gives a wrong value, never an
@@ -103,7 +105,7 @@ pub enum VerifyError {
     },
     /// Invariant 5: execution can run past the last op.
     FallsOffEnd,
-    /// Invariant 10: the function has more ops than fit in 4 GiB.
+    /// Invariant 10: the function has more ops than fit in 2 GiB.
     TooLong {
         /// Number of ops of the function.
         len: usize,
@@ -177,7 +179,7 @@ impl fmt::Display for VerifyError {
                 write!(f, "br_table entry at op {entry} is missing or not a branch")
             }
             VerifyError::FallsOffEnd => f.write_str("execution can run past the last op"),
-            VerifyError::TooLong { len } => write!(f, "{len} ops take more than 4 GiB"),
+            VerifyError::TooLong { len } => write!(f, "{len} ops take more than 2 GiB"),
             VerifyError::Index { space, index, len } => {
                 write!(
                     f,
@@ -246,7 +248,7 @@ pub(crate) fn verify(
         return Err(frame(VerifyError::FallsOffEnd));
     }
     let len = func.ops.len();
-    if len > u32::MAX as usize / core::mem::size_of::<Op>() {
+    if len > u32::MAX as usize / (2 * core::mem::size_of::<Op>()) {
         return Err(frame(VerifyError::TooLong { len }));
     }
     for (at, op) in func.ops.iter().enumerate() {

@@ -86,7 +86,8 @@ impl Frame {
 fn resume_offset(code: *const Op, ip: *const Op) -> u32 {
     debug_assert!(ip >= code);
     // Plain address arithmetic; the offset fits in a `u32` since a
-    // function's ops take at most 4 GiB (verifier invariant 10).
+    // function's ops, and the tail-call backend's copy, take at most 4 GiB
+    // (verifier invariant 10).
     (ip.addr() - code.addr()) as u32
 }
 

@@ -78,6 +78,10 @@ pub(crate) struct TOp {
     op: Op,
 }
 
+// Resume points are `u32` byte offsets into the copy: the verifier's
+// invariant 10 bounds the ops so that twice their size fits.
+const _: () = assert!(core::mem::size_of::<TOp>() <= 2 * core::mem::size_of::<Op>());
+
 /// A function's ops as [`TOp`]s, in the order of its `ops` (a frame this
 /// backend runs names the copy and resumes at a byte offset into it), made
 /// when the function first runs:
