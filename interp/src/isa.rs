@@ -298,6 +298,9 @@ pub(crate) use for_each_numeric;
 /// `NameImm` is the load without offset fused with an `i32.add` of a
 /// constant (compilers emit one where they cannot prove that the sum does
 /// not wrap, so cannot use the offset): it reads `addr + imm`, wrapping.
+/// A store's `NameImm` and `NameIdxImm` are `Name` and `NameIdx` storing a
+/// constant (an `i32` or, with an index, an `i16`, widened as a slot
+/// immediate is), which then needs no op of its own.
 macro_rules! for_each_memory {
     ($callback:ident $($extra:tt)*) => {
         $callback! {
@@ -319,15 +322,15 @@ macro_rules! for_each_memory {
                 I64Load32U / I64Load32UIdx / I64Load32UImm(u32) -> u64;
             }
             store {
-                I32Store / I32StoreIdx(u32) -> u32;
-                I64Store / I64StoreIdx(u64) -> u64;
-                F32Store / F32StoreIdx(u32) -> u32;
-                F64Store / F64StoreIdx(u64) -> u64;
-                I32Store8 / I32Store8Idx(u32) -> u8;
-                I32Store16 / I32Store16Idx(u32) -> u16;
-                I64Store8 / I64Store8Idx(u64) -> u8;
-                I64Store16 / I64Store16Idx(u64) -> u16;
-                I64Store32 / I64Store32Idx(u64) -> u32;
+                I32Store / I32StoreIdx / I32StoreImm / I32StoreIdxImm(u32) -> u32;
+                I64Store / I64StoreIdx / I64StoreImm / I64StoreIdxImm(u64) -> u64;
+                F32Store / F32StoreIdx / F32StoreImm / F32StoreIdxImm(u32) -> u32;
+                F64Store / F64StoreIdx / F64StoreImm / F64StoreIdxImm(u64) -> u64;
+                I32Store8 / I32Store8Idx / I32Store8Imm / I32Store8IdxImm(u32) -> u8;
+                I32Store16 / I32Store16Idx / I32Store16Imm / I32Store16IdxImm(u32) -> u16;
+                I64Store8 / I64Store8Idx / I64Store8Imm / I64Store8IdxImm(u64) -> u8;
+                I64Store16 / I64Store16Idx / I64Store16Imm / I64Store16IdxImm(u64) -> u16;
+                I64Store32 / I64Store32Idx / I64Store32Imm / I64Store32IdxImm(u64) -> u32;
             }
         }
     };
@@ -415,7 +418,7 @@ macro_rules! op_enum {
 macro_rules! define_op {
     (
         load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -527,6 +530,8 @@ macro_rules! define_op {
             $( $lx { dst: Reg, base: Reg, index: Reg, offset: u32 }, )*
             $( $li { dst: Reg, addr: Reg, imm: i32 }, )*
             $( $sx { base: Reg, index: Reg, value: Reg, offset: u32 }, )*
+            $( $sk { addr: Reg, value: i32, offset: u32 }, )*
+            $( $sxk { base: Reg, index: Reg, value: i16, offset: u32 }, )*
             $( $un { dst: Reg, src: Reg }, )*
             $( $tn { dst: Reg, src: Reg }, )*
             $(
@@ -559,7 +564,7 @@ for_each_memory!(for_each_numeric define_op);
 macro_rules! define_op_access {
     (
         load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -664,6 +669,25 @@ macro_rules! define_fusion {
                         )?
                     )*
                     _ => return None,
+                })
+            }
+
+            /// The branch that jumps to the same target when this one does
+            /// not (a `StepBr…` steps its counter as this one does). `None`
+            /// for other ops.
+            pub(crate) fn inverted(&self) -> Option<Op> {
+                Some(match *self {
+                    Op::BrIfNez { cond, target } => Op::BrIfEqz { cond, target },
+                    Op::BrIfEqz { cond, target } => Op::BrIfNez { cond, target },
+                    $(
+                        Op::$cbr { lhs, rhs, target } => Op::$cbrnot { lhs, rhs, target },
+                        Op::$cbrnot { lhs, rhs, target } => Op::$cbr { lhs, rhs, target },
+                        $(
+                            Op::$cbrimm { lhs, imm, target } => Op::$cbrnotimm { lhs, imm, target },
+                            Op::$cbrnotimm { lhs, imm, target } => Op::$cbrimm { lhs, imm, target },
+                        )?
+                    )*
+                    _ => return self.inverted_step(),
                 })
             }
 
@@ -793,6 +817,33 @@ impl Op {
             },
             _ => return None,
         })
+    }
+
+    /// [`inverted`](Self::inverted) for the `StepBr…` ops: the same step,
+    /// then the opposite test (for integers, `!(a < b)` is `a >= b`).
+    fn inverted_step(&self) -> Option<Op> {
+        macro_rules! opposite {
+            ($($a:ident / $ai:ident <=> $b:ident / $bi:ident),*) => {
+                match *self {
+                    Op::StepBrIfNez { cond, step, target } => Op::StepBrIfEqz { cond, step, target },
+                    Op::StepBrIfEqz { cond, step, target } => Op::StepBrIfNez { cond, step, target },
+                    $(
+                        Op::$a { lhs, rhs, step, target } => Op::$b { lhs, rhs, step, target },
+                        Op::$b { lhs, rhs, step, target } => Op::$a { lhs, rhs, step, target },
+                        Op::$ai { lhs, imm, step, target } => Op::$bi { lhs, imm, step, target },
+                        Op::$bi { lhs, imm, step, target } => Op::$ai { lhs, imm, step, target },
+                    )*
+                    _ => return None,
+                }
+            };
+        }
+        Some(opposite!(
+            StepBrI32Eq / StepBrI32EqImm <=> StepBrI32Ne / StepBrI32NeImm,
+            StepBrI32LtS / StepBrI32LtSImm <=> StepBrI32GeS / StepBrI32GeSImm,
+            StepBrI32LtU / StepBrI32LtUImm <=> StepBrI32GeU / StepBrI32GeUImm,
+            StepBrI32GtS / StepBrI32GtSImm <=> StepBrI32LeS / StepBrI32LeSImm,
+            StepBrI32GtU / StepBrI32GtUImm <=> StepBrI32LeU / StepBrI32LeUImm
+        ))
     }
 
     /// An `i32` compare-and-branch with its operands swapped and the

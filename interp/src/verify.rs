@@ -412,7 +412,7 @@ impl Checker<'_> {
 macro_rules! define_check {
     (
         load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -586,6 +586,14 @@ macro_rules! define_check {
                         Op::$sx { base, index, value, offset: _ } => {
                             self.memory()?;
                             self.reg(&[base, index, value])?;
+                        }
+                        Op::$sk { addr, value: _, offset: _ } => {
+                            self.memory()?;
+                            self.reg(&[addr])?;
+                        }
+                        Op::$sxk { base, index, value: _, offset: _ } => {
+                            self.memory()?;
+                            self.reg(&[base, index])?;
                         }
                     )*
                     $( Op::$un { dst, src } => self.reg(&[dst, src])?, )*

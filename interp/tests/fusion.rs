@@ -789,3 +789,146 @@ fn fused_ops_match_unfused_code() {
         })
         .unwrap();
 }
+
+/// A store of a constant carries the constant itself (`…StoreImm`, and
+/// `…StoreIdxImm` at a sum); constants that do not fit stay in a register.
+#[test]
+fn stores_of_constants() {
+    let wat = r#"
+        (module
+          (memory 1)
+          ;; Stores a constant at the argument, then reads 8 bytes back.
+          (func (export "i64") (param i32) (result i64)
+            (i64.store offset=8 (local.get 0) (i64.const -2))
+            (i64.load offset=8 (local.get 0)))
+          (func (export "i64_wide") (param i32) (result i64)
+            (i64.store offset=8 (local.get 0) (i64.const 0x123456789))
+            (i64.load offset=8 (local.get 0)))
+          (func (export "i32_8") (param i32) (result i64)
+            (i64.store (local.get 0) (i64.const 0))
+            (i32.store8 (local.get 0) (i32.const 0x1ff))
+            (i64.load (local.get 0)))
+          (func (export "f32") (param i32) (result i64)
+            (f32.store (local.get 0) (f32.const -0.0))
+            (i64.load32_u (local.get 0)))
+          ;; At a sum of two registers, which wraps as the add does.
+          (func (export "idx") (param i32) (result i64)
+            (i64.store16 offset=4 (i32.add (i32.mul (local.get 0) (i32.const 1)) (local.get 0)) (i64.const -7))
+            (i64.load16_u offset=4 (i32.add (local.get 0) (local.get 0))))
+          (func (export "idx_wide") (param i32) (result i64)
+            (i32.store offset=4 (i32.add (local.get 0) (local.get 0)) (i32.const 0x12345678))
+            (i64.load32_u offset=4 (i32.add (local.get 0) (local.get 0)))))
+    "#;
+    assert_eq!(call::<u32, i64>(wat, "i64", 16), -2);
+    assert_eq!(call::<u32, i64>(wat, "i64_wide", 16), 0x1_2345_6789);
+    assert_eq!(call::<u32, i64>(wat, "i32_8", 16), 0xff);
+    assert_eq!(call::<u32, i64>(wat, "f32", 16), 0x8000_0000);
+    assert_eq!(call::<u32, i64>(wat, "idx", 100), 0xfff9);
+    // 0x8000_0010 + 0x8000_0010 wraps to 0x20.
+    assert_eq!(call::<u32, i64>(wat, "idx", 0x8000_0010), 0xfff9);
+    assert_eq!(call::<u32, i64>(wat, "idx_wide", 8), 0x1234_5678);
+
+    let (module, mut store, instance) = instantiate(wat);
+    for (name, op) in [
+        ("i64", "I64StoreImm"),
+        ("i32_8", "I32Store8Imm"),
+        ("f32", "F32StoreImm"),
+        ("idx", "I64Store16IdxImm"),
+        // An `i32` constant that needs more than 16 bits: the sum stays.
+        ("idx_wide", "I32StoreImm"),
+    ] {
+        assert!(has_op(&module, name, op), "{name}: {op}");
+        assert!(!has_op(&module, name, "Const32"), "{name}: no Const32");
+    }
+    assert!(has_op(&module, "i64_wide", "Const64"));
+    assert!(has_op(&module, "i64_wide", "I64Store"));
+    // A store of a constant past the end traps as any store does.
+    for name in ["i64", "idx"] {
+        let f = instance
+            .get_typed_func::<u32, i64>(&store, name)
+            .expect("export");
+        let trap = f.call(&mut store, 65_530).expect_err("out of bounds");
+        assert_eq!(
+            trap.as_trap().map(|t| t.code()),
+            Some(kestrel_interp::TrapCode::MemoryOutOfBounds),
+            "{name}: {trap}"
+        );
+    }
+}
+
+/// `br_if A; br B` with `B` the head of the loop the code is in becomes
+/// `br_if (not) B; br A`, so that an iteration runs one op; results are
+/// unchanged, including when another branch lands on the `br`.
+#[test]
+fn loop_back_edges_turn_around() {
+    let wat = r#"
+        (module
+          ;; sum of 1..=n, the inner loop counting to the outer counter.
+          (func (export "nested") (param i32) (result i32)
+            (local $i i32) (local $j i32) (local $acc i32)
+            block $done
+              loop $outer
+                (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (local.set $j (i32.const 0))
+                loop $inner
+                  (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br_if $outer (i32.ge_u (local.get $j) (local.get $i)))
+                  (br $inner)
+                end
+              end
+            end
+            (local.get $acc))
+          ;; A loop whose exit is the conditional branch.
+          (func (export "count") (param i32) (result i32)
+            (local $acc i32)
+            block $exit
+              loop $l
+                (local.set $acc (i32.add (local.get $acc) (i32.const 3)))
+                (br_if $exit (i32.ge_u (local.get $acc) (local.get 0)))
+                (br $l)
+              end
+            end
+            (local.get $acc))
+          ;; The `br` is also reached by a branch that skips the `br_if`:
+          ;; it must keep going back to the loop.
+          (func (export "landing") (param i32) (result i32)
+            (local $acc i32)
+            block $exit
+              loop $l
+                (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+                block $skip
+                  (br_if $skip (i32.and (local.get $acc) (i32.const 1)))
+                  (br_if $exit (i32.ge_u (local.get $acc) (local.get 0)))
+                end
+                (br $l)
+              end
+            end
+            (local.get $acc)))
+    "#;
+    for n in [0u32, 1, 2, 5, 40] {
+        assert_eq!(
+            call::<u32, u32>(wat, "nested", n),
+            n * (n + 1) / 2,
+            "nested({n})"
+        );
+        assert_eq!(
+            call::<u32, u32>(wat, "count", n),
+            (n.div_ceil(3)).max(1) * 3,
+            "count({n})"
+        );
+        let want = if n <= 2 { 2 } else { n + (n & 1) };
+        assert_eq!(call::<u32, u32>(wat, "landing", n), want, "landing({n})");
+    }
+    let (module, _, _) = instantiate(wat);
+    // The inner loop's exit to the outer head and the counting loop's exit
+    // became the branches not taken: the `br_if`s tested `>=` (with the
+    // counter's step fused in), the turned branches test `<`.
+    for name in ["nested", "count"] {
+        assert_eq!(count_op(&module, name, "StepBrI32LtU"), 1, "{name}");
+        assert_eq!(count_op(&module, name, "StepBrI32GeU"), 0, "{name}");
+    }
+    assert_eq!(count_op(&module, "landing", "BrNotI32GeU"), 0);
+    assert_eq!(count_op(&module, "landing", "BrI32GeU"), 1);
+}

@@ -126,7 +126,7 @@ pub(super) unsafe fn push_fast(
     index: u32,
     base: usize,
     frame_room: usize,
-    resume: u32,
+    resume: impl FnOnce(&Frame) -> u32,
 ) -> bool {
     let len = stack.frames.len();
     let params = func.params as usize;
@@ -166,7 +166,7 @@ pub(super) unsafe fn push_fast(
     unsafe {
         let frames = stack.frames.as_mut_ptr();
         let caller = &mut *frames.add(len - 1);
-        caller.resume = resume;
+        caller.resume = resume(caller);
         let instance = caller.instance;
         frames.add(len).write(Frame {
             code: OpsPtr(code),
@@ -261,7 +261,7 @@ unsafe fn slot(regs: &mut [u64], r: Reg) -> &mut u64 {
 macro_rules! define_run {
     (
         load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -332,7 +332,7 @@ macro_rules! define_run {
                     // Computed here rather than kept across the loop, which
                     // has no register to spare for it.
                     let frame_room = room_for_frames(stack, ctx.depth_limit);
-                    if !unsafe { push_fast(stack, callee, callee.ops.as_ptr(), func, callee_base, frame_room, resume) } {
+                    if !unsafe { push_fast(stack, callee, callee.ops.as_ptr(), func, callee_base, frame_room, |_| resume) } {
                         if let Some(top) = stack.frames.last_mut() { top.resume = resume }
                         tri!(push_frame(stack, callee, ctx.instance, func, callee_base, ctx.depth_limit, ctx.max_slots));
                     }
@@ -535,6 +535,15 @@ macro_rules! define_run {
                         Op::$sx { base, index, value, offset } => {
                             let addr = get!(u32, base).wrapping_add(get!(u32, index));
                             let v = get!($sv, value) as $sm;
+                            tri!(memory::store(ctx.mem, addr as u64, offset, v.to_le_bytes()));
+                        }
+                        Op::$sk { addr, value, offset } => {
+                            let v = <$sv as FromImm>::from_imm(value) as $sm;
+                            tri!(memory::store(ctx.mem, reg!(addr), offset, v.to_le_bytes()));
+                        }
+                        Op::$sxk { base, index, value, offset } => {
+                            let addr = get!(u32, base).wrapping_add(get!(u32, index));
+                            let v = <$sv as FromImm>::from_imm(value.into()) as $sm;
                             tri!(memory::store(ctx.mem, addr as u64, offset, v.to_le_bytes()));
                         }
                     )*

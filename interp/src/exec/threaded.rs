@@ -50,9 +50,6 @@ pub(crate) struct Thread<'c, 'a> {
     entry: usize,
     /// The running frame's base in `stack.slots`.
     base: usize,
-    /// The running function's first op: handlers address ops relative to
-    /// themselves, so only the paths that save a resume point read this.
-    code: *const TOp,
     /// [`room_for_frames`]: a call within the instance pushes its frame on
     /// the fast path while `stack.frames.len()` is below this.
     frame_room: usize,
@@ -193,7 +190,6 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, stack: &mut ValueStack) -> Exit {
         stack,
         entry,
         base,
-        code,
         frame_room,
         funcs,
     };
@@ -358,8 +354,10 @@ fn enter(
 ) -> Exit {
     let base = t.base + at as usize;
     let code = code_of(callee);
-    // A call is never last (invariant 5): the caller resumes after it.
-    let resume = super::resume_offset(t.code.cast(), ip.wrapping_add(1).cast());
+    // A call is never last (invariant 5): the caller resumes after it. The
+    // caller's frame names this backend's copy (see `run` and `push`).
+    let resume =
+        |caller: &super::Frame| super::resume_offset(caller.code.0, ip.wrapping_add(1).cast());
     // SAFETY: the running frame is on top of the stack (`entry >= 1`, and
     // the stack never falls below `entry` during the run); `callee` is of
     // its instance.
@@ -378,7 +376,6 @@ fn enter(
         return enter_slow(t, ip, (func as u64) << 16 | at as u64, acc, mem, bound);
     }
     t.base = base;
-    t.code = code;
     // SAFETY: `push_fast` checked `base + frame_size <= slots.len()`.
     let regs = unsafe { t.stack.slots.as_mut_ptr().add(base) };
     // The callee is of the same instance: the same memory.
@@ -446,12 +443,12 @@ fn push(t: &mut Thread<'_, '_>, func: u32, at: Reg) -> *const TOp {
     match pushed {
         Ok(()) => {
             t.base = callee_base;
-            t.code = code_of(callee);
+            let code = code_of(callee);
             // `push_frame` names the callee's ops; this backend runs its copy.
             if let Some(top) = t.stack.frames.last_mut() {
-                top.code = super::OpsPtr(t.code.cast());
+                top.code = super::OpsPtr(code.cast());
             }
-            t.code
+            code
         }
         Err(code) => {
             debug_assert_eq!(code, TrapCode::StackOverflow);
@@ -475,9 +472,6 @@ fn ret(t: &mut Thread<'_, '_>, ip: *const TOp, acc: u64, mem: *mut u8, bound: us
         *t.stack.frames.as_ptr().add(len - 2)
     };
     t.base = caller.base as usize;
-    // This run pushed the caller's frame, or took it as its entry frame:
-    // either way it names the threaded copy.
-    t.code = caller.code.0.cast();
     // SAFETY: the caller's frame, pushed by this run, has
     // `base + frame_size <= slots.len()` (slots never shrink); its resume
     // point is after its call, which is never last.
@@ -1200,7 +1194,7 @@ mod control {
 macro_rules! define_handlers {
     (
         load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -1229,6 +1223,8 @@ macro_rules! define_handlers {
                 $( table::$lx::<$a>, )*
                 $( table::$li::<$one>, )*
                 $( table::$sx::<$a>, )*
+                $( table::$sk::<$one>, )*
+                $( table::$sxk::<$a>, )*
                 $( table::$un::<$one>, )*
                 $( table::$tn::<$one>, )*
                 $( table::$bn::<$a>, $( table::$bimm::<$one>, )? )*
@@ -1302,6 +1298,26 @@ macro_rules! define_handlers {
                     let addr = arg!(regs, acc, A == 1, u32, base)
                         .wrapping_add(arg!(regs, acc, A == 2, u32, index));
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
+                    let start = addr as u64 + offset as u64;
+                    if store(mem, bound, start, bytes) {
+                        next!(t, ip, regs, acc, mem, bound)
+                    }
+                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
+                }
+                pub(super) fn $sk<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    decode!(ip, Op::$sk { addr, value, offset });
+                    let bytes = (<$sv as FromImm>::from_imm(value) as $sm).to_le_bytes();
+                    let start = arg!(regs, acc, A == 1, u32, addr) as u64 + offset as u64;
+                    if store(mem, bound, start, bytes) {
+                        next!(t, ip, regs, acc, mem, bound)
+                    }
+                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
+                }
+                pub(super) fn $sxk<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    decode!(ip, Op::$sxk { base, index, value, offset });
+                    let addr = arg!(regs, acc, A == 1, u32, base)
+                        .wrapping_add(arg!(regs, acc, A == 2, u32, index));
+                    let bytes = (<$sv as FromImm>::from_imm(value.into()) as $sm).to_le_bytes();
                     let start = addr as u64 + offset as u64;
                     if store(mem, bound, start, bytes) {
                         next!(t, ip, regs, acc, mem, bound)
@@ -1486,7 +1502,10 @@ macro_rules! define_handlers {
                 )*
                 $(
                     Op::$sn { addr, value, .. } => [Some(addr), Some(value)],
-                    Op::$sx { base, index, .. } => [Some(base), Some(index)],
+                    Op::$sx { base, index, .. } | Op::$sxk { base, index, .. } => {
+                        [Some(base), Some(index)]
+                    }
+                    Op::$sk { addr, .. } => [Some(addr), None],
                 )*
                 $( Op::$un { src, .. } => [Some(src), None], )*
                 $( Op::$tn { src, .. } => [Some(src), None], )*
@@ -1525,6 +1544,8 @@ macro_rules! define_handlers {
             $( stringify!($lx), )*
             $( stringify!($li), )*
             $( stringify!($sx), )*
+            $( stringify!($sk), )*
+            $( stringify!($sxk), )*
             $( stringify!($un), )*
             $( stringify!($tn), )*
             $( stringify!($bn), $( stringify!($bimm), )? )*

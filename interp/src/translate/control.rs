@@ -256,6 +256,17 @@ impl Translator<'_> {
     /// `br depth`
     pub(super) fn br(&mut self, depth: u32) -> Result<(), TranslateError> {
         self.emit_branch(depth)?;
+        // A jump back to a loop's head right after a conditional branch,
+        // with no label between them, may be turned around at the end.
+        let at = self.ops.len() - 1;
+        if at > 0
+            && self.label != at
+            && matches!(self.ops[at], Op::Br { .. })
+            && matches!(self.dest(depth), Dest::Known(_))
+            && self.ops[at - 1].inverted().is_some()
+        {
+            self.back_jumps.push(at);
+        }
         self.reachable = false;
         Ok(())
     }

@@ -96,6 +96,10 @@ pub(crate) struct Translator<'m> {
     /// [`Scratch`], the next functions): a function opens many blocks, and
     /// most have forward branches.
     spare_patches: Vec<Vec<usize>>,
+    /// Loop back-edges (`Br`s) that follow a conditional branch, which
+    /// [`finish`](Self::finish) may turn around (see
+    /// [`orient_back_jumps`](Self::orient_back_jumps)).
+    back_jumps: Vec<usize>,
     num_locals: usize,
     max_height: usize,
     /// Index of the last op if it wrote the top entry and nothing since has
@@ -180,6 +184,7 @@ pub(crate) struct Scratch {
     stack: Vec<Operand>,
     blocks: Vec<Block>,
     spare_patches: Vec<Vec<usize>>,
+    back_jumps: Vec<usize>,
 }
 
 /// As [`translate_validating`], with buffers reused from the previous
@@ -230,6 +235,8 @@ impl<'m> Translator<'m> {
         stack.clear();
         let mut blocks = core::mem::take(&mut scratch.blocks);
         blocks.clear();
+        let mut back_jumps = core::mem::take(&mut scratch.back_jumps);
+        back_jumps.clear();
         let mut t = Translator {
             module,
             defined,
@@ -238,6 +245,7 @@ impl<'m> Translator<'m> {
             stack,
             blocks,
             spare_patches: core::mem::take(&mut scratch.spare_patches),
+            back_jumps,
             num_locals,
             max_height: 0,
             fusable: None,
@@ -260,7 +268,8 @@ impl<'m> Translator<'m> {
 
     /// The translated function, once the body's final `end` is translated;
     /// the buffers go back to `scratch`.
-    fn finish(self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+    fn finish(mut self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
+        self.orient_back_jumps();
         let frame_size = self.slot(self.max_height)?;
         let ty = self
             .module
@@ -277,8 +286,44 @@ impl<'m> Translator<'m> {
             stack: self.stack,
             blocks: self.blocks,
             spare_patches: self.spare_patches,
+            back_jumps: self.back_jumps,
         };
         Ok(func)
+    }
+
+    /// Turns `br_if c A; br B` around into `br_if !c B; br A` where `B` is
+    /// the head of a loop that is more likely taken than `A`: `A` leaves
+    /// the loop (it lies ahead) or goes to an outer loop's head (it lies
+    /// before `B`). A loop's iteration then runs one op instead of two.
+    ///
+    /// Both ops keep their places, so no other target moves; the `br` is
+    /// no branch's target (checked when it was noted) and all targets are
+    /// final here.
+    fn orient_back_jumps(&mut self) {
+        for &at in &self.back_jumps {
+            let (Some(&Op::Br { target: head }), Some(cond)) = (
+                self.ops.get(at),
+                at.checked_sub(1).and_then(|c| self.ops.get(c)),
+            ) else {
+                continue;
+            };
+            let mut cond = *cond;
+            let Some(&mut other) = cond.target_mut() else {
+                continue;
+            };
+            let (head, other_at) = (head as usize, other as usize);
+            if head >= at || !(other_at > at || other_at < head) {
+                continue;
+            }
+            let Some(mut turned) = cond.inverted() else {
+                continue;
+            };
+            if let Some(t) = turned.target_mut() {
+                *t = head as u32;
+            }
+            self.ops[at - 1] = turned;
+            self.ops[at] = Op::Br { target: other };
+        }
     }
 }
 
@@ -903,7 +948,7 @@ macro_rules! imm_form {
 macro_rules! define_translate_numeric {
     (
         load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
-        store { $( $sn:ident / $sx:ident ($sv:ty) -> $sm:ty; )* }
+        store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
         binary { $( $bn:ident $(/ $bimm:ident)? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -937,8 +982,26 @@ macro_rules! define_translate_numeric {
                         Operator::$sn { memarg } => {
                             let offset = memarg.offset as u32;
                             // Fused only when taking the value emits nothing
-                            // (a local), so the add is still the last op.
+                            // (a local or a constant), so the add is still
+                            // the last op.
                             let fused = match self.stack.last() {
+                                Some(&Operand::Const(bits)) => match <$sv as ImmFit>::fit(bits) {
+                                    Some(imm) => {
+                                        self.stack.pop();
+                                        let wide = i16::try_from(imm).ok();
+                                        match wide.and_then(|value| Some((value, self.add_on_top()?))) {
+                                            Some((value, (base, index))) => {
+                                                self.emit(Op::$sxk { base, index, value, offset });
+                                            }
+                                            None => {
+                                                let addr = self.pop_reg()?;
+                                                self.emit(Op::$sk { addr, value: imm, offset });
+                                            }
+                                        }
+                                        true
+                                    }
+                                    None => false,
+                                },
                                 Some(&Operand::Local(value)) => {
                                     self.stack.pop();
                                     match self.add_on_top() {

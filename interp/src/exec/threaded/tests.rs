@@ -176,6 +176,25 @@ fn module_text() -> (String, Vec<&'static str>) {
                          {a0} i32.const 0xf00 i32.and i32.const 8 i32.add {t}.{load}"
                     ),
                 );
+                // A computed address and a constant value (`…StoreImm`).
+                add(
+                    t,
+                    format!(
+                        "{a0} i32.const 0xff00 i32.and {t}.const -3 {t}.{store} offset=24 \
+                         {a0} i32.const 0xff00 i32.and {t}.{load} offset=24"
+                    ),
+                );
+                // A computed base plus index and a constant value
+                // (`…StoreIdxImm`).
+                add(
+                    t,
+                    format!(
+                        "{a0} i32.const 0xf00 i32.and {a0} i32.const 0xf0 i32.and i32.add \
+                         {t}.const 1234 {t}.{store} offset=8 \
+                         {a0} i32.const 0xf00 i32.and {a0} i32.const 0xf0 i32.and i32.add \
+                         {t}.{load} offset=8"
+                    ),
+                );
             }
         }
     }
@@ -306,6 +325,7 @@ fn accumulator_forms_agree_with_the_portable_loop() {
     // The check means something only if the accumulator forms ran: count
     // the ops that got one, and how many different handlers those were.
     let mut forms = Vec::new();
+    let mut names = Vec::new();
     let mut uses = 0;
     for func in module.funcs() {
         let code = func.threaded.0.get().expect("every function ran");
@@ -313,6 +333,7 @@ fn accumulator_forms_agree_with_the_portable_loop() {
             let plain = HANDLERS[top.op.tag() as usize];
             if top.handler as usize != plain as usize {
                 uses += 1;
+                names.push(HANDLER_NAMES[top.op.tag() as usize]);
                 if !forms.contains(&(top.handler as usize)) {
                     forms.push(top.handler as usize);
                 }
@@ -320,6 +341,12 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         }
     }
     assert!(checked > 30_000, "{checked} calls");
+    for kind in ["StoreImm", "StoreIdxImm", "LoadIdx", "LoadImm"] {
+        assert!(
+            names.iter().any(|n| n.ends_with(kind)),
+            "no {kind} op took an operand from the accumulator"
+        );
+    }
     assert!(
         uses > 500,
         "{uses} ops took an operand from the accumulator"
