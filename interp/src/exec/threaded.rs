@@ -282,6 +282,19 @@ macro_rules! next {
     };
 }
 
+/// Writes `$bytes` at `$start` if that is below the written bound and
+/// continues with the next op; otherwise takes [`access_slow`], which
+/// raises the bound or traps, then runs the store again.
+macro_rules! store_at {
+    ($t:ident, $ip:ident, $regs:ident, $acc:ident, $mem:ident, $bound:ident, $start:expr, $bytes:expr) => {{
+        let (start, bytes): (u64, _) = ($start, $bytes);
+        if store($mem, $bound, start, bytes) {
+            next!($t, $ip, $regs, $acc, $mem, $bound)
+        }
+        return access_slow($t, $ip, $regs, $acc, start + bytes.len() as u64);
+    }};
+}
+
 /// Continues at the target of the branch op at `$at`: in [`TOp`]s a
 /// target is a byte offset from the op that holds it (see [`thread`]).
 macro_rules! jump {
@@ -1288,41 +1301,27 @@ macro_rules! define_handlers {
                     decode!(ip, Op::$sn { addr, value, offset });
                     let bytes = (arg!(regs, acc, A == 2, $sv, value) as $sm).to_le_bytes();
                     let start = arg!(regs, acc, A == 1, u32, addr) as u64 + offset as u64;
-                    if store(mem, bound, start, bytes) {
-                        next!(t, ip, regs, acc, mem, bound)
-                    }
-                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
+                    store_at!(t, ip, regs, acc, mem, bound, start, bytes)
                 }
                 pub(super) fn $sx<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sx { base, index, value, offset });
                     let addr = arg!(regs, acc, A == 1, u32, base)
                         .wrapping_add(arg!(regs, acc, A == 2, u32, index));
                     let bytes = (get!(regs, $sv, value) as $sm).to_le_bytes();
-                    let start = addr as u64 + offset as u64;
-                    if store(mem, bound, start, bytes) {
-                        next!(t, ip, regs, acc, mem, bound)
-                    }
-                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
+                    store_at!(t, ip, regs, acc, mem, bound, addr as u64 + offset as u64, bytes)
                 }
                 pub(super) fn $sk<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sk { addr, value, offset });
                     let bytes = (<$sv as FromImm>::from_imm(value) as $sm).to_le_bytes();
                     let start = arg!(regs, acc, A == 1, u32, addr) as u64 + offset as u64;
-                    if store(mem, bound, start, bytes) {
-                        next!(t, ip, regs, acc, mem, bound)
-                    }
-                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
+                    store_at!(t, ip, regs, acc, mem, bound, start, bytes)
                 }
                 pub(super) fn $sxk<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$sxk { base, index, value, offset });
                     let addr = arg!(regs, acc, A == 1, u32, base)
                         .wrapping_add(arg!(regs, acc, A == 2, u32, index));
                     let bytes = (<$sv as FromImm>::from_imm(value.into()) as $sm).to_le_bytes();
-                    let start = addr as u64 + offset as u64;
-                    if store(mem, bound, start, bytes) {
-                        next!(t, ip, regs, acc, mem, bound)
-                    }
-                    access_slow(t, ip, regs, acc, start + bytes.len() as u64)
+                    store_at!(t, ip, regs, acc, mem, bound, addr as u64 + offset as u64, bytes)
                 }
             )*
             $(
