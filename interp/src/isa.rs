@@ -477,6 +477,18 @@ macro_rules! define_op {
             F64AddMul { dst: Reg, acc: Reg, lhs: Reg, rhs: Reg },
             /// `dst = acc - lhs * rhs` in `f64`, rounded after each operation.
             F64SubMul { dst: Reg, acc: Reg, lhs: Reg, rhs: Reg },
+            /// Copy 1 byte from `from + from_offset` to `to + to_offset`
+            /// (`i32` addresses in registers, offsets added without
+            /// wrapping): a load whose value only a store of the same width
+            /// reads, as in a `memcpy` loop or a struct move. The read is
+            /// checked first, as when the two ran apart.
+            Move8 { to: Reg, from: Reg, to_offset: u16, from_offset: u32 },
+            /// [`Op::Move8`] of 2 bytes.
+            Move16 { to: Reg, from: Reg, to_offset: u16, from_offset: u32 },
+            /// [`Op::Move8`] of 4 bytes.
+            Move32 { to: Reg, from: Reg, to_offset: u16, from_offset: u32 },
+            /// [`Op::Move8`] of 8 bytes.
+            Move64 { to: Reg, from: Reg, to_offset: u16, from_offset: u32 },
             /// `dst = globals[global]` (instance-relative index).
             GlobalGet { dst: Reg, global: u32 },
             /// `globals[global] = src`.
@@ -605,6 +617,15 @@ macro_rules! define_op_access {
                         $( Op::$cimm { dst, .. } => Some(dst), )?
                     )*
                     $( Op::$chn { dst, .. } => Some(dst), )*
+                    _ => None,
+                }
+            }
+
+            /// The address register, offset and width in bytes of a load
+            /// that is neither fused with its address nor a `…Imm` form.
+            pub(crate) fn plain_load(&self) -> Option<(Reg, u32, usize)> {
+                match *self {
+                    $( Op::$ln { addr, offset, .. } => Some((addr, offset, core::mem::size_of::<$lm>())), )*
                     _ => None,
                 }
             }
@@ -814,6 +835,43 @@ impl Op {
                 acc: lhs,
                 lhs: a,
                 rhs: b,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The `Move…` op that copies `width` bytes, if there is one.
+    pub(crate) fn moving(
+        width: usize,
+        to: Reg,
+        from: Reg,
+        to_offset: u16,
+        from_offset: u32,
+    ) -> Option<Op> {
+        Some(match width {
+            1 => Op::Move8 {
+                to,
+                from,
+                to_offset,
+                from_offset,
+            },
+            2 => Op::Move16 {
+                to,
+                from,
+                to_offset,
+                from_offset,
+            },
+            4 => Op::Move32 {
+                to,
+                from,
+                to_offset,
+                from_offset,
+            },
+            8 => Op::Move64 {
+                to,
+                from,
+                to_offset,
+                from_offset,
             },
             _ => return None,
         })

@@ -472,6 +472,13 @@ macro_rules! define_check {
                     Op::F64AddMul { dst, acc, lhs, rhs } | Op::F64SubMul { dst, acc, lhs, rhs } => {
                         self.reg(&[dst, acc, lhs, rhs])?
                     }
+                    Op::Move8 { to, from, .. }
+                    | Op::Move16 { to, from, .. }
+                    | Op::Move32 { to, from, .. }
+                    | Op::Move64 { to, from, .. } => {
+                        self.memory()?;
+                        self.reg(&[to, from])?;
+                    }
                     Op::GlobalGet { dst, global } => {
                         self.global(global)?;
                         self.reg(&[dst])?;

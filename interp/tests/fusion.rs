@@ -932,3 +932,104 @@ fn loop_back_edges_turn_around() {
     assert_eq!(count_op(&module, "landing", "BrNotI32GeU"), 0);
     assert_eq!(count_op(&module, "landing", "BrI32GeU"), 1);
 }
+
+/// A load whose value only a store of the same width reads becomes one
+/// `Move…` op, which copies the bytes whatever the types on the way
+/// (sign-extending loads, floats); the read is checked first, and widths
+/// that differ keep the pair.
+#[test]
+fn copies_through_a_register_become_moves() {
+    let wat = r#"
+        (module
+          (memory 1)
+          (func $init
+            (i64.store (i32.const 0) (i64.const 0x1122334455667788))
+            (i64.store (i32.const 8) (i64.const 0x99aabbccddeeff00))
+            (i64.store (i32.const 32) (i64.const -1)))
+          ;; Each copies from `$from` to `$to` and returns the 8 bytes at 32.
+          (func (export "m8") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (i32.store8 offset=1 (local.get $to) (i32.load8_u offset=2 (local.get $from)))
+            (i64.load (i32.const 32)))
+          (func (export "m16") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (i64.store16 (local.get $to) (i64.load16_s offset=3 (local.get $from)))
+            (i64.load (i32.const 32)))
+          (func (export "m32") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (f32.store (local.get $to) (f32.load offset=4 (local.get $from)))
+            (i64.load (i32.const 32)))
+          (func (export "m32_s") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (i64.store32 (local.get $to) (i64.load32_s (local.get $from)))
+            (i64.load (i32.const 32)))
+          (func (export "m64") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (f64.store (local.get $to) (f64.load offset=8 (local.get $from)))
+            (i64.load (i32.const 32)))
+          ;; A computed source address, and a loop that copies words.
+          (func (export "m64_sum") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (i64.store (local.get $to) (i64.load (i32.add (local.get $from) (i32.const 8))))
+            (i64.load (i32.const 32)))
+          (func (export "words") (param $from i32) (param $to i32) (result i64)
+            call $init
+            loop
+              (i32.store (local.get $to) (i32.load (local.get $from)))
+              (local.set $from (i32.add (local.get $from) (i32.const 4)))
+              (local.set $to (i32.add (local.get $to) (i32.const 4)))
+              (br_if 0 (i32.lt_u (local.get $to) (i32.const 40)))
+            end
+            (i64.load (i32.const 32)))
+          ;; One byte widened to two: not a copy.
+          (func (export "widen") (param $from i32) (param $to i32) (result i64)
+            call $init
+            (i32.store16 (local.get $to) (i32.load8_u (local.get $from)))
+            (i64.load (i32.const 32))))
+    "#;
+    let ones = u64::MAX;
+    let cases: [(&str, u32, u32, u64); 9] = [
+        ("m8", 0, 31, ones << 8 | 0x66),
+        ("m16", 0, 32, ones << 16 | 0x4455),
+        ("m32", 0, 32, ones << 32 | 0x1122_3344),
+        ("m32_s", 0, 32, ones << 32 | 0x5566_7788),
+        ("m64", 0, 32, 0x99aa_bbcc_ddee_ff00),
+        // Bytes never written read as zero.
+        ("m64", 60_000, 32, 0),
+        ("m64_sum", 0, 32, 0x99aa_bbcc_ddee_ff00),
+        ("words", 4, 32, 0xddee_ff00_1122_3344),
+        ("widen", 0, 32, ones << 16 | 0x88),
+    ];
+    for (name, from, to, want) in cases {
+        let got = call::<(u32, u32), i64>(wat, name, (from, to));
+        assert_eq!(got as u64, want, "{name}({from}, {to})");
+    }
+
+    let (module, mut store, instance) = instantiate(wat);
+    for (name, op) in [
+        ("m8", "Move8"),
+        ("m16", "Move16"),
+        ("m32", "Move32"),
+        ("m32_s", "Move32"),
+        ("m64", "Move64"),
+        ("words", "Move32"),
+    ] {
+        assert!(has_op(&module, name, op), "{name}: {op}");
+    }
+    // The sum stays with the load (`I64LoadImm`), not in the move.
+    assert!(has_op(&module, "m64_sum", "I64LoadImm"));
+    assert!(has_op(&module, "widen", "I32Load8U"));
+    assert!(has_op(&module, "widen", "I32Store16"));
+    // Out of bounds on either side traps.
+    let m64 = instance
+        .get_typed_func::<(u32, u32), i64>(&store, "m64")
+        .expect("export");
+    for (from, to) in [(65_530, 32), (0, 65_530), (65_530, 65_530)] {
+        let trap = m64.call(&mut store, (from, to)).expect_err("out of bounds");
+        assert_eq!(
+            trap.as_trap().map(|t| t.code()),
+            Some(kestrel_interp::TrapCode::MemoryOutOfBounds),
+            "m64({from}, {to}): {trap}"
+        );
+    }
+}

@@ -443,6 +443,18 @@ macro_rules! define_run {
                     Op::F64SubMul { dst, acc, lhs, rhs } => {
                         set!(dst, get!(f64, acc) - get!(f64, lhs) * get!(f64, rhs));
                     }
+                    Op::Move8 { to, from, to_offset, from_offset } => {
+                        tri!(memory::move_bytes::<1>(ctx.mem, reg!(from), from_offset, reg!(to), to_offset.into()))
+                    }
+                    Op::Move16 { to, from, to_offset, from_offset } => {
+                        tri!(memory::move_bytes::<2>(ctx.mem, reg!(from), from_offset, reg!(to), to_offset.into()))
+                    }
+                    Op::Move32 { to, from, to_offset, from_offset } => {
+                        tri!(memory::move_bytes::<4>(ctx.mem, reg!(from), from_offset, reg!(to), to_offset.into()))
+                    }
+                    Op::Move64 { to, from, to_offset, from_offset } => {
+                        tri!(memory::move_bytes::<8>(ctx.mem, reg!(from), from_offset, reg!(to), to_offset.into()))
+                    }
                     Op::GlobalGet { dst, global } => {
                         reg!(dst) = ctx.globals[ctx.inst.globals[global as usize] as usize].value;
                     }

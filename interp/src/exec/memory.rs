@@ -48,6 +48,21 @@ pub(crate) fn store<const N: usize>(
     }
 }
 
+/// Copies `N` bytes from `from + from_offset` to `to + to_offset` (the
+/// `Move…` ops): the read is checked first, as when the load and the store
+/// ran apart.
+#[inline(always)]
+pub(crate) fn move_bytes<const N: usize>(
+    memory: &mut MemoryEntity,
+    from: u64,
+    from_offset: u32,
+    to: u64,
+    to_offset: u32,
+) -> Result<(), TrapCode> {
+    let bytes = load::<N>(memory.bytes(), from, from_offset)?;
+    store(memory, to, to_offset, bytes)
+}
+
 /// Checks that `start .. start + len` (both `i32` operands) lies within
 /// `bound`, as every bulk memory and table operation does before it writes.
 #[inline]

@@ -142,14 +142,15 @@ fn thread(func: &CompiledFunc) -> *const TOp {
                 let mut op = op;
                 let tag = op.tag() as usize;
                 let mut handler = HANDLERS[tag];
-                if let (Some(r), false) = (passed, targeted) {
+                let live = if targeted { None } else { passed };
+                if let Some(r) = live {
                     match operands(&op) {
                         [Some(first), _] if first == r => handler = ACC[0][tag],
                         [_, Some(second)] if second == r => handler = ACC[1][tag],
                         _ => {}
                     }
                 }
-                passed = produces(&op);
+                passed = produces(&op).or(live.filter(|&r| keeps(&op, r)));
                 // A target becomes the byte offset from this op, so a
                 // branch adds it to `ip` without the function's base.
                 if let Some(target) = op.target_mut() {
@@ -821,7 +822,7 @@ mod control {
         next!(t, ip, regs, v, mem, bound)
     }
 
-    pub(super) fn F64AddMul(
+    pub(super) fn F64AddMul<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -838,15 +839,12 @@ mod control {
                 rhs
             }
         );
-        set!(
-            regs,
-            dst,
-            get!(regs, f64, a) + get!(regs, f64, lhs) * get!(regs, f64, rhs)
-        );
-        next!(t, ip, regs, acc, mem, bound)
+        let v = arg!(regs, acc, A == 1, f64, a) + get!(regs, f64, lhs) * get!(regs, f64, rhs);
+        set!(regs, dst, v);
+        next!(t, ip, regs, v.to_bits(), mem, bound)
     }
 
-    pub(super) fn F64SubMul(
+    pub(super) fn F64SubMul<const A: u8>(
         t: T,
         ip: *const TOp,
         regs: *mut u64,
@@ -863,11 +861,61 @@ mod control {
                 rhs
             }
         );
-        set!(
-            regs,
-            dst,
-            get!(regs, f64, a) - get!(regs, f64, lhs) * get!(regs, f64, rhs)
+        let v = arg!(regs, acc, A == 1, f64, a) - get!(regs, f64, lhs) * get!(regs, f64, rhs);
+        set!(regs, dst, v);
+        next!(t, ip, regs, v.to_bits(), mem, bound)
+    }
+
+    /// `Move8`, `Move16`, `Move32` and `Move64`, which share their layout.
+    pub(super) fn Move<const N: usize, const A: u8>(
+        t: T,
+        ip: *const TOp,
+        regs: *mut u64,
+        acc: u64,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        decode!(
+            ip,
+            (Op::Move8 {
+                to,
+                from,
+                to_offset,
+                from_offset
+            } | Op::Move16 {
+                to,
+                from,
+                to_offset,
+                from_offset
+            } | Op::Move32 {
+                to,
+                from,
+                to_offset,
+                from_offset
+            } | Op::Move64 {
+                to,
+                from,
+                to_offset,
+                from_offset
+            })
         );
+        let from = arg!(regs, acc, A == 1, u32, from) as u64 + from_offset as u64;
+        let to = arg!(regs, acc, A == 2, u32, to) as u64 + to_offset as u64;
+        // One test for both accesses: the fast path then fits in the
+        // scratch registers. The read's range goes to `access_slow` first,
+        // as when the load ran before the store.
+        let n = N as u64;
+        if from.max(to) + n > bound as u64 {
+            let end = if from + n > bound as u64 { from } else { to } + n;
+            return access_slow(t, ip, regs, acc, end);
+        }
+        // SAFETY: both ranges lie below `bound` (see `load`).
+        unsafe {
+            let bytes = mem.add(from as usize).cast::<[u8; N]>().read_unaligned();
+            mem.add(to as usize)
+                .cast::<[u8; N]>()
+                .write_unaligned(bytes);
+        }
         next!(t, ip, regs, acc, mem, bound)
     }
 
@@ -1224,7 +1272,9 @@ macro_rules! define_handlers {
                 control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
                 control::StepBrIfEqz, control::BrTable::<$one>, control::BrCopy, control::Return,
                 control::ReturnMany::<$one>, control::Copy::<$one>, control::Const32, control::Const64,
-                control::Select::<$one>, control::F64AddMul, control::F64SubMul,
+                control::Select::<$one>, control::F64AddMul::<$one>, control::F64SubMul::<$one>,
+                control::Move::<1, $a>, control::Move::<2, $a>, control::Move::<4, $a>,
+                control::Move::<8, $a>,
                 control::GlobalGet, control::GlobalSet::<$one>, control::Call, control::CallInternal,
                 control::CallIndirect::<$one>, control::MemorySize, control::MemoryGrow,
                 control::MemoryFill, control::MemoryCopy, control::MemoryInit,
@@ -1471,6 +1521,8 @@ macro_rules! define_handlers {
                 | Op::Const32 { dst, .. }
                 | Op::Const64 { dst, .. }
                 | Op::Select { dst, .. }
+                | Op::F64AddMul { dst, .. }
+                | Op::F64SubMul { dst, .. }
                 | Op::GlobalGet { dst, .. } => Some(dst),
                 $( Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } => Some(dst), )*
                 $( Op::$un { dst, .. } => Some(dst), )*
@@ -1483,15 +1535,53 @@ macro_rules! define_handlers {
             }
         }
 
+        /// Whether an op that computes nothing passes on the accumulator it
+        /// was given, unchanged, to the op after it, and leaves register
+        /// `r` (the accumulator's) as it was: then the op after it may still
+        /// take `r` from the accumulator. Stores and conditional branches
+        /// (whose next op runs only when they fall through) are the common
+        /// case: a value computed before them is often used after.
+        /// `ConsumeFuel` is not one: a run may resume after it with no
+        /// accumulator.
+        fn keeps(op: &Op, r: Reg) -> bool {
+            match *op {
+                Op::BrIfNez { .. }
+                | Op::BrIfEqz { .. }
+                | Op::GlobalSet { .. }
+                | Op::DataDrop { .. }
+                | Op::ElemDrop { .. }
+                | Op::Move8 { .. }
+                | Op::Move16 { .. }
+                | Op::Move32 { .. }
+                | Op::Move64 { .. } => true,
+                Op::StepBrIfNez { cond, .. } | Op::StepBrIfEqz { cond, .. } => cond != r,
+                $( Op::$sn { .. } | Op::$sx { .. } | Op::$sk { .. } | Op::$sxk { .. } => true, )*
+                $(
+                    Op::$cbr { .. } | Op::$cbrnot { .. } => true,
+                    $(
+                        Op::$cbrimm { .. } | Op::$cbrnotimm { .. } => true,
+                        $( Op::$cstep { lhs, .. } | Op::$cstepimm { lhs, .. } => lhs != r, )?
+                    )?
+                )*
+                _ => false,
+            }
+        }
+
         /// The registers an op's handlers in `ACC[0]` and `ACC[1]` read from
         /// the accumulator instead.
         fn operands(op: &Op) -> [Option<Reg>; 2] {
             match *op {
                 // `ReturnMany` of one value (of more, it reads registers).
                 Op::Copy { src, .. }
+                | Op::F64AddMul { acc: src, .. }
+                | Op::F64SubMul { acc: src, .. }
                 | Op::GlobalSet { src, .. }
                 | Op::ReturnMany { src, .. } => [Some(src), None],
                 Op::BrTable { index, .. } | Op::CallIndirect { index, .. } => [Some(index), None],
+                Op::Move8 { from, to, .. }
+                | Op::Move16 { from, to, .. }
+                | Op::Move32 { from, to, .. }
+                | Op::Move64 { from, to, .. } => [Some(from), Some(to)],
                 Op::Select { cond, .. } | Op::BrIfNez { cond, .. } | Op::BrIfEqz { cond, .. } => {
                     [Some(cond), None]
                 }
@@ -1533,7 +1623,8 @@ macro_rules! define_handlers {
         static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
             "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "StepBrIfNez",
             "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "Const32",
-            "Const64", "Select", "F64AddMul", "F64SubMul", "GlobalGet",
+            "Const64", "Select", "F64AddMul", "F64SubMul", "Move8", "Move16", "Move32", "Move64",
+            "GlobalGet",
             "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",
             "MemoryFill", "MemoryCopy", "MemoryInit", "DataDrop", "TableGet", "TableSet",
             "TableSize", "TableGrow", "TableFill", "TableCopy", "TableInit", "ElemDrop",

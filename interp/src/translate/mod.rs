@@ -440,6 +440,40 @@ impl Translator<'_> {
         Some((lhs, imm))
     }
 
+    /// A store of `width` bytes at `offset` whose value is a load of as
+    /// many bytes that only the store reads (copying memory: a `memcpy`
+    /// loop, a struct move): if the top entry is such a load and the address
+    /// below it is in a register already, removes the load and emits a
+    /// `Move…` in its place. `false`, having changed nothing, otherwise.
+    fn move_on_top(&mut self, width: usize, offset: u32) -> bool {
+        let Some((_, load)) = self.top_producer() else {
+            return false;
+        };
+        let Some((from, from_offset, read)) = load.plain_load() else {
+            return false;
+        };
+        let below = self.height() - 2;
+        let to = match self.stack.get(below) {
+            Some(&Operand::Local(local)) => local,
+            Some(Operand::Temp) => match self.slot(below) {
+                Ok(slot) => slot,
+                Err(_) => return false,
+            },
+            _ => return false,
+        };
+        let op = u16::try_from(offset)
+            .ok()
+            .filter(|_| read == width)
+            .and_then(|to_offset| Op::moving(width, to, from, to_offset, from_offset));
+        let Some(op) = op else {
+            return false;
+        };
+        self.take_top_producer();
+        self.stack.pop();
+        self.emit(op);
+        true
+    }
+
     /// Charges one instruction to the current run.
     fn charge(&mut self) {
         if let Some(Op::ConsumeFuel { amount }) = self.fuel.and_then(|at| self.ops.get_mut(at)) {
@@ -981,6 +1015,9 @@ macro_rules! define_translate_numeric {
                     $(
                         Operator::$sn { memarg } => {
                             let offset = memarg.offset as u32;
+                            if self.move_on_top(core::mem::size_of::<$sm>(), offset) {
+                                return Ok(true);
+                            }
                             // Fused only when taking the value emits nothing
                             // (a local or a constant), so the add is still
                             // the last op.

@@ -155,6 +155,49 @@ fn module_text() -> (String, Vec<&'static str>) {
                 "i64" => "local.get 0 i32.wrap_i64",
                 _ => "local.get 0",
             };
+            // A value carried past ops that compute nothing: a store, a
+            // `br_if` and a compare-and-branch that fall through.
+            add(
+                t,
+                format!(
+                    "(local {t} i32) {a0} i32.const 0xff00 i32.and local.set 3 \
+                     local.get 0 {p0} local.set 2 \
+                     local.get 3 local.get 1 {t}.store offset=32 \
+                     block local.get 3 br_if 0 local.get 3 i32.const 77 i32.eq br_if 0 \
+                     local.get 2 local.get 1 {t}.sub local.get 3 {t}.load offset=32 {t}.add \
+                     return end local.get 2"
+                ),
+            );
+            // A copy in memory (`Move…`), its source address from the op
+            // before, then its destination address.
+            add(
+                t,
+                format!(
+                    "{a0} i32.const 0xff00 i32.and {a0} i32.const 0xf00 i32.and \
+                     {t}.load offset=16 {t}.store offset=8 \
+                     {a0} i32.const 0xff00 i32.and {t}.load offset=8"
+                ),
+            );
+            add(
+                t,
+                format!(
+                    "(local i32) {a0} i32.const 0xf00 i32.and local.set 2 \
+                     {a0} i32.const 0xff00 i32.and local.get 2 {t}.load offset=16 \
+                     {t}.store offset=8 {a0} i32.const 0xff00 i32.and {t}.load offset=8"
+                ),
+            );
+            if t == "i32" {
+                // ... but not past a `StepBr…` that steps it: the register
+                // then holds a newer value than the accumulator.
+                add(
+                    t,
+                    "(local i32) local.get 0 i32.const 0x5a5 i32.xor local.set 2 \
+                     block local.get 2 i32.const 1 i32.add local.tee 2 local.get 1 \
+                     i32.lt_s br_if 0 local.get 2 local.get 1 i32.sub return end \
+                     i32.const -1"
+                        .into(),
+                );
+            }
             for (load, store) in [
                 ("load", "store"),
                 ("load8_u", "store8"),
@@ -327,12 +370,17 @@ fn accumulator_forms_agree_with_the_portable_loop() {
     let mut forms = Vec::new();
     let mut names = Vec::new();
     let mut uses = 0;
+    // Ops that took the value of an op before the one before them.
+    let mut carried = 0;
     for func in module.funcs() {
         let code = func.threaded.0.get().expect("every function ran");
-        for top in code.iter() {
+        for (i, top) in code.iter().enumerate() {
             let plain = HANDLERS[top.op.tag() as usize];
             if top.handler as usize != plain as usize {
                 uses += 1;
+                if i > 0 && produces(&code[i - 1].op).is_none() {
+                    carried += 1;
+                }
                 names.push(HANDLER_NAMES[top.op.tag() as usize]);
                 if !forms.contains(&(top.handler as usize)) {
                     forms.push(top.handler as usize);
@@ -341,7 +389,15 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         }
     }
     assert!(checked > 30_000, "{checked} calls");
-    for kind in ["StoreImm", "StoreIdxImm", "LoadIdx", "LoadImm"] {
+    assert!(carried >= 2, "{carried} ops took a value past an op");
+    for kind in [
+        "StoreImm",
+        "StoreIdxImm",
+        "LoadIdx",
+        "LoadImm",
+        "Move32",
+        "Move64",
+    ] {
         assert!(
             names.iter().any(|n| n.ends_with(kind)),
             "no {kind} op took an operand from the accumulator"
