@@ -298,6 +298,9 @@ pub(crate) use for_each_numeric;
 /// `NameImm` is the load without offset fused with an `i32.add` of a
 /// constant (compilers emit one where they cannot prove that the sum does
 /// not wrap, so cannot use the offset): it reads `addr + imm`, wrapping.
+/// A load's `NameShl` is the load fused with the `I32AddShlImm` that
+/// computed its address (array indexing): it reads `base + (index <<
+/// shift)`, wrapping, plus an offset that fits a `u16`.
 /// A store's `NameImm` and `NameIdxImm` are `Name` and `NameIdx` storing a
 /// constant (an `i32` or, with an index, an `i16`, widened as a slot
 /// immediate is), which then needs no op of its own.
@@ -306,20 +309,20 @@ macro_rules! for_each_memory {
         $callback! {
             $($extra)*
             load {
-                I32Load / I32LoadIdx / I32LoadImm(u32) -> u32;
-                I64Load / I64LoadIdx / I64LoadImm(u64) -> u64;
-                F32Load / F32LoadIdx / F32LoadImm(u32) -> u32;
-                F64Load / F64LoadIdx / F64LoadImm(u64) -> u64;
-                I32Load8S / I32Load8SIdx / I32Load8SImm(i8) -> i32;
-                I32Load8U / I32Load8UIdx / I32Load8UImm(u8) -> u32;
-                I32Load16S / I32Load16SIdx / I32Load16SImm(i16) -> i32;
-                I32Load16U / I32Load16UIdx / I32Load16UImm(u16) -> u32;
-                I64Load8S / I64Load8SIdx / I64Load8SImm(i8) -> i64;
-                I64Load8U / I64Load8UIdx / I64Load8UImm(u8) -> u64;
-                I64Load16S / I64Load16SIdx / I64Load16SImm(i16) -> i64;
-                I64Load16U / I64Load16UIdx / I64Load16UImm(u16) -> u64;
-                I64Load32S / I64Load32SIdx / I64Load32SImm(i32) -> i64;
-                I64Load32U / I64Load32UIdx / I64Load32UImm(u32) -> u64;
+                I32Load / I32LoadIdx / I32LoadImm / I32LoadShl(u32) -> u32;
+                I64Load / I64LoadIdx / I64LoadImm / I64LoadShl(u64) -> u64;
+                F32Load / F32LoadIdx / F32LoadImm / F32LoadShl(u32) -> u32;
+                F64Load / F64LoadIdx / F64LoadImm / F64LoadShl(u64) -> u64;
+                I32Load8S / I32Load8SIdx / I32Load8SImm / I32Load8SShl(i8) -> i32;
+                I32Load8U / I32Load8UIdx / I32Load8UImm / I32Load8UShl(u8) -> u32;
+                I32Load16S / I32Load16SIdx / I32Load16SImm / I32Load16SShl(i16) -> i32;
+                I32Load16U / I32Load16UIdx / I32Load16UImm / I32Load16UShl(u16) -> u32;
+                I64Load8S / I64Load8SIdx / I64Load8SImm / I64Load8SShl(i8) -> i64;
+                I64Load8U / I64Load8UIdx / I64Load8UImm / I64Load8UShl(u8) -> u64;
+                I64Load16S / I64Load16SIdx / I64Load16SImm / I64Load16SShl(i16) -> i64;
+                I64Load16U / I64Load16UIdx / I64Load16UImm / I64Load16UShl(u16) -> u64;
+                I64Load32S / I64Load32SIdx / I64Load32SImm / I64Load32SShl(i32) -> i64;
+                I64Load32U / I64Load32UIdx / I64Load32UImm / I64Load32UShl(u32) -> u64;
             }
             store {
                 I32Store / I32StoreIdx / I32StoreImm / I32StoreIdxImm(u32) -> u32;
@@ -417,7 +420,7 @@ macro_rules! op_enum {
 
 macro_rules! define_op {
     (
-        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident / $ls:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
@@ -541,6 +544,7 @@ macro_rules! define_op {
             $( $sn { addr: Reg, value: Reg, offset: u32 }, )*
             $( $lx { dst: Reg, base: Reg, index: Reg, offset: u32 }, )*
             $( $li { dst: Reg, addr: Reg, imm: i32 }, )*
+            $( $ls { dst: Reg, base: Reg, index: Reg, offset: u16, shift: u8 }, )*
             $( $sx { base: Reg, index: Reg, value: Reg, offset: u32 }, )*
             $( $sk { addr: Reg, value: i32, offset: u32 }, )*
             $( $sxk { base: Reg, index: Reg, value: i16, offset: u32 }, )*
@@ -575,7 +579,7 @@ for_each_memory!(for_each_numeric define_op);
 
 macro_rules! define_op_access {
     (
-        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident / $ls:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
@@ -604,7 +608,12 @@ macro_rules! define_op_access {
                     | Op::TableSize { dst, .. }
                     | Op::RefFunc { dst, .. }
                     | Op::RefIsNull { dst, .. } => Some(dst),
-                    $( Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } => Some(dst), )*
+                    $(
+                        Op::$ln { dst, .. }
+                        | Op::$lx { dst, .. }
+                        | Op::$li { dst, .. }
+                        | Op::$ls { dst, .. } => Some(dst),
+                    )*
                     $( Op::$un { dst, .. } => Some(dst), )*
                     $( Op::$tn { dst, .. } => Some(dst), )*
                     $(

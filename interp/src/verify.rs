@@ -411,7 +411,7 @@ impl Checker<'_> {
 /// new field) does not compile until it is checked here.
 macro_rules! define_check {
     (
-        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident / $ls:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
@@ -579,6 +579,12 @@ macro_rules! define_check {
                     )*
                     $(
                         Op::$lx { dst, base, index, offset: _ } => {
+                            self.memory()?;
+                            self.reg(&[dst, base, index])?;
+                        }
+                    )*
+                    $(
+                        Op::$ls { dst, base, index, offset: _, shift: _ } => {
                             self.memory()?;
                             self.reg(&[dst, base, index])?;
                         }

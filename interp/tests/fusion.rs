@@ -1033,3 +1033,65 @@ fn copies_through_a_register_become_moves() {
         );
     }
 }
+
+/// A load at `base + (i << k)` is one `…LoadShl` op: the sum wraps as the
+/// `i32.add` does, the shift count is taken modulo 32 as `i32.shl` takes it,
+/// and an offset too wide for the op keeps the add.
+#[test]
+fn loads_at_a_scaled_index() {
+    let wat = r#"
+        (module
+          (memory 2)
+          (func $init
+            (i64.store (i32.const 64) (i64.const 0x1122334455667788))
+            (i64.store (i32.const 72) (i64.const -2)))
+          (func (export "i64") (param $base i32) (param $i i32) (result i64)
+            call $init
+            (i64.load offset=8 (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 3)))))
+          (func (export "u16") (param $base i32) (param $i i32) (result i64)
+            call $init
+            (i64.extend_i32_u
+              (i32.load16_u (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 1))))))
+          (func (export "s8_shift35") (param $base i32) (param $i i32) (result i64)
+            call $init
+            (i64.load8_s (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 35)))))
+          (func (export "wide_offset") (param $base i32) (param $i i32) (result i64)
+            call $init
+            (i64.load offset=0x10000 (i32.add (local.get $base) (i32.shl (local.get $i) (i32.const 3))))))
+    "#;
+    let cases: [(&str, u32, u32, i64); 7] = [
+        ("i64", 56, 1, -2),
+        ("i64", 48, 1, 0x1122_3344_5566_7788),
+        // 0xffff_fff0 + (9 << 3) wraps to 56; the offset makes it 64.
+        ("i64", 0xffff_fff0, 9, 0x1122_3344_5566_7788),
+        ("u16", 60, 3, 0x5566),
+        // A shift of 35 is a shift of 3: 64 + (1 << 3) is 72.
+        ("s8_shift35", 64, 1, -2),
+        ("s8_shift35", 64, 0, -0x78),
+        ("wide_offset", 0, 0, 0),
+    ];
+    for (name, base, i, want) in cases {
+        let got = call::<(u32, u32), i64>(wat, name, (base, i));
+        assert_eq!(got, want, "{name}({base:#x}, {i})");
+    }
+    let (module, mut store, instance) = instantiate(wat);
+    for (name, op) in [
+        ("i64", "I64LoadShl"),
+        ("u16", "I32Load16UShl"),
+        ("s8_shift35", "I64Load8SShl"),
+    ] {
+        assert!(has_op(&module, name, op), "{name}: {op}");
+        assert!(!has_op(&module, name, "I32AddShlImm"), "{name}: no add");
+    }
+    assert!(has_op(&module, "wide_offset", "I32AddShlImm"));
+    assert!(has_op(&module, "wide_offset", "I64Load"));
+    let f = instance
+        .get_typed_func::<(u32, u32), i64>(&store, "i64")
+        .expect("export");
+    let trap = f.call(&mut store, (131_064, 0)).expect_err("out of bounds");
+    assert_eq!(
+        trap.as_trap().map(|t| t.code()),
+        Some(kestrel_interp::TrapCode::MemoryOutOfBounds),
+        "{trap}"
+    );
+}

@@ -260,7 +260,7 @@ unsafe fn slot(regs: &mut [u64], r: Reg) -> &mut u64 {
 
 macro_rules! define_run {
     (
-        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident / $ls:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
@@ -533,6 +533,13 @@ macro_rules! define_run {
                         Op::$lx { dst, base, index, offset } => {
                             let addr = get!(u32, base).wrapping_add(get!(u32, index));
                             let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(ctx.mem.bytes(), addr as u64, offset));
+                            set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
+                        }
+                    )*
+                    $(
+                        Op::$ls { dst, base, index, offset, shift } => {
+                            let addr = get!(u32, base).wrapping_add(get!(u32, index).wrapping_shl(shift as u32));
+                            let bytes = tri!(memory::load::<{ core::mem::size_of::<$lm>() }>(ctx.mem.bytes(), addr as u64, offset.into()));
                             set!(dst, <$lm>::from_le_bytes(bytes) as $lv);
                         }
                     )*

@@ -1254,7 +1254,7 @@ mod control {
 /// in `Op`'s declaration order.
 macro_rules! define_handlers {
     (
-        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident / $ls:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
@@ -1285,6 +1285,7 @@ macro_rules! define_handlers {
                 $( table::$sn::<$a>, )*
                 $( table::$lx::<$a>, )*
                 $( table::$li::<$one>, )*
+                $( table::$ls::<$a>, )*
                 $( table::$sx::<$a>, )*
                 $( table::$sk::<$one>, )*
                 $( table::$sxk::<$a>, )*
@@ -1325,6 +1326,19 @@ macro_rules! define_handlers {
                     decode!(ip, Op::$lx { dst, base, index, offset });
                     let addr = arg!(regs, acc, A == 1, u32, base)
                         .wrapping_add(arg!(regs, acc, A == 2, u32, index));
+                    let start = addr as u64 + offset as u64;
+                    const N: usize = core::mem::size_of::<$lm>();
+                    let Some(bytes) = load::<N>(mem, bound, start) else {
+                        return access_slow(t, ip, regs, acc, start + N as u64);
+                    };
+                    let v = <$lm>::from_le_bytes(bytes) as $lv;
+                    set!(regs, dst, v);
+                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
+                }
+                pub(super) fn $ls<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
+                    decode!(ip, Op::$ls { dst, base, index, offset, shift });
+                    let addr = arg!(regs, acc, A == 1, u32, base)
+                        .wrapping_add(arg!(regs, acc, A == 2, u32, index).wrapping_shl(shift as u32));
                     let start = addr as u64 + offset as u64;
                     const N: usize = core::mem::size_of::<$lm>();
                     let Some(bytes) = load::<N>(mem, bound, start) else {
@@ -1524,7 +1538,11 @@ macro_rules! define_handlers {
                 | Op::F64AddMul { dst, .. }
                 | Op::F64SubMul { dst, .. }
                 | Op::GlobalGet { dst, .. } => Some(dst),
-                $( Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } => Some(dst), )*
+                $(
+                    Op::$ln { dst, .. } | Op::$lx { dst, .. } | Op::$li { dst, .. } | Op::$ls { dst, .. } => {
+                        Some(dst)
+                    }
+                )*
                 $( Op::$un { dst, .. } => Some(dst), )*
                 $( Op::$tn { dst, .. } => Some(dst), )*
                 $( Op::$bn { dst, .. } => Some(dst), $( Op::$bimm { dst, .. } => Some(dst), )? )*
@@ -1587,7 +1605,9 @@ macro_rules! define_handlers {
                 }
                 $(
                     Op::$ln { addr, .. } | Op::$li { addr, .. } => [Some(addr), None],
-                    Op::$lx { base, index, .. } => [Some(base), Some(index)],
+                    Op::$lx { base, index, .. } | Op::$ls { base, index, .. } => {
+                        [Some(base), Some(index)]
+                    }
                 )*
                 $(
                     Op::$sn { addr, value, .. } => [Some(addr), Some(value)],
@@ -1633,6 +1653,7 @@ macro_rules! define_handlers {
             $( stringify!($sn), )*
             $( stringify!($lx), )*
             $( stringify!($li), )*
+            $( stringify!($ls), )*
             $( stringify!($sx), )*
             $( stringify!($sk), )*
             $( stringify!($sxk), )*

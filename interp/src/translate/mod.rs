@@ -427,6 +427,20 @@ impl Translator<'_> {
         Some((lhs, rhs))
     }
 
+    /// A load at `base + (index << shift)` (array indexing) reads both
+    /// registers itself: if the top entry is such an `I32AddShlImm` and
+    /// `offset` fits the fused op's `u16`, removes it and returns its
+    /// operands, shift and the offset.
+    fn shl_add_on_top(&mut self, offset: u32) -> Option<(Reg, Reg, u8, u16)> {
+        let offset = u16::try_from(offset).ok()?;
+        let (_, Op::I32AddShlImm { lhs, rhs, imm, .. }) = self.top_producer()? else {
+            return None;
+        };
+        self.take_top_producer();
+        // The add shifted by `imm` modulo 32, as `i32.shl` does.
+        Some((lhs, rhs, (imm & 31) as u8, offset))
+    }
+
     /// A load without offset at `a + imm` reads `a` itself: if the top entry
     /// is such an `i32.add` (or `i32.sub`) and `offset` is zero, removes it
     /// and returns its operand and immediate.
@@ -981,7 +995,7 @@ macro_rules! imm_form {
 
 macro_rules! define_translate_numeric {
     (
-        load { $( $ln:ident / $lx:ident / $li:ident ($lm:ty) -> $lv:ty; )* }
+        load { $( $ln:ident / $lx:ident / $li:ident / $ls:ident ($lm:ty) -> $lv:ty; )* }
         store { $( $sn:ident / $sx:ident / $sk:ident / $sxk:ident ($sv:ty) -> $sm:ty; )* }
         unary { $( $un:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $tn:ident ($ta:ty) -> $tr:ty = $tf:expr; )* }
@@ -1005,6 +1019,9 @@ macro_rules! define_translate_numeric {
                             } else if let Some((addr, imm)) = self.add_imm_on_top(offset) {
                                 let dst = self.push_result()?;
                                 self.emit_result(Op::$li { dst, addr, imm });
+                            } else if let Some((base, index, shift, offset)) = self.shl_add_on_top(offset) {
+                                let dst = self.push_result()?;
+                                self.emit_result(Op::$ls { dst, base, index, offset, shift });
                             } else {
                                 let addr = self.pop_reg()?;
                                 let dst = self.push_result()?;

@@ -168,6 +168,23 @@ fn module_text() -> (String, Vec<&'static str>) {
                      return end local.get 2"
                 ),
             );
+            // A load at a scaled index (`…LoadShl`), its index from the op
+            // before, then its base.
+            add(
+                t,
+                format!(
+                    "{a0} i32.const 0xff00 i32.and {a0} i32.const 0xff i32.and \
+                     i32.const 2 i32.shl i32.add {t}.load offset=4"
+                ),
+            );
+            add(
+                t,
+                format!(
+                    "(local i32) {a0} i32.const 0xff i32.and local.set 2 \
+                     {a0} i32.const 0xff00 i32.and local.get 2 i32.const 3 i32.shl i32.add \
+                     {t}.load8_u offset=2"
+                ),
+            );
             // A copy in memory (`Move…`), its source address from the op
             // before, then its destination address.
             add(
@@ -395,6 +412,8 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         "StoreIdxImm",
         "LoadIdx",
         "LoadImm",
+        "LoadShl",
+        "Load8UShl",
         "Move32",
         "Move64",
     ] {
