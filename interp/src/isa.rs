@@ -468,6 +468,10 @@ macro_rules! define_op {
             ReturnMany { src: Reg, count: u16 },
             /// `dst = src`
             Copy { dst: Reg, src: Reg },
+            /// `dst = src`, then `dst2 = src2`: two copies in a row (the
+            /// moves of a loop's variables at its back edge, a call's
+            /// arguments).
+            Copy2 { dst: Reg, src: Reg, dst2: Reg, src2: Reg },
             /// `dst = value` (32-bit constant, zero-extended).
             Const32 { dst: Reg, value: u32 },
             /// `dst = hi << 32 | lo`.

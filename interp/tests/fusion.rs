@@ -1095,3 +1095,71 @@ fn loads_at_a_scaled_index() {
         "{trap}"
     );
 }
+
+/// Two copies in a row are one `Copy2` (the second reads after the first
+/// writes), a copy just before a `br` is a `BrCopy`, neither fusion reaches
+/// across a label, and a local returned is read in place.
+#[test]
+fn copies_pair_up_and_ride_on_jumps() {
+    let wat = r#"
+        (module
+          ;; Loop variables moved at the back edge.
+          (func (export "fib") (param $n i32) (result i32)
+            (local $a i32) (local $b i32) (local $t i32)
+            (local.set $b (i32.const 1))
+            block $done
+              loop $l
+                (br_if $done (i32.eqz (local.get $n)))
+                (local.set $t (i32.add (local.get $a) (local.get $b)))
+                (local.set $a (local.get $b))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (local.set $b (local.get $t))
+                (br $l)
+              end
+            end
+            (local.get $a))
+          ;; A swap through a temporary, and a copy of a copy.
+          (func (export "swap") (param $a i32) (param $b i32) (result i32)
+            (local $t i32) (local $c i32)
+            (local.set $t (local.get $a))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $t))
+            (local.set $c (local.get $b))
+            (i32.sub (i32.mul (local.get $a) (i32.const 1000)) (local.get $c)))
+          ;; The loop head is a label between the two copies.
+          (func (export "label") (param $a i32) (param $b i32) (result i32)
+            (local $x i32) (local $y i32) (local $i i32)
+            (local.set $x (local.get $a))
+            loop $l
+              (local.set $y (local.get $x))
+              (local.set $x (i32.add (local.get $y) (local.get $b)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (i32.const 3)))
+            end
+            (local.get $x))
+          ;; Returns of a local, explicit and at the end.
+          (func (export "early") (param $a i32) (param $b i32) (result i32)
+            (if (i32.gt_s (local.get $a) (local.get $b)) (then (return (local.get $a))))
+            (local.get $b)))
+    "#;
+    for (x, y) in [(1, 2), (2, 1), (-5, 3), (7, 7)] {
+        assert_eq!(call::<(i32, i32), i32>(wat, "early", (x, y)), x.max(y));
+    }
+    let (mut a, mut b) = (0u32, 1u32);
+    for n in 0..30 {
+        assert_eq!(call::<u32, u32>(wat, "fib", n), a, "fib({n})");
+        (a, b) = (b, a.wrapping_add(b));
+    }
+    assert_eq!(call::<(i32, i32), i32>(wat, "swap", (3, 7)), 7_000 - 3);
+    assert_eq!(call::<(i32, i32), i32>(wat, "label", (5, 10)), 35);
+
+    let (module, _, _) = instantiate(wat);
+    assert!(has_op(&module, "fib", "BrCopy"));
+    assert!(!has_op(&module, "fib", "Br"));
+    assert!(has_op(&module, "swap", "Copy2"));
+    assert!(!has_op(&module, "label", "Copy2"));
+    // `x = a` before the head, `y = x` after it; the return reads `x` in
+    // place.
+    assert_eq!(count_op(&module, "label", "Copy"), 2);
+    assert!(!has_op(&module, "early", "Copy"));
+}

@@ -429,6 +429,10 @@ macro_rules! define_run {
                         regs = unsafe { stack.slots.get_unchecked_mut(base..) };
                     }
                     Op::Copy { dst, src } => reg!(dst) = reg!(src),
+                    Op::Copy2 { dst, src, dst2, src2 } => {
+                        reg!(dst) = reg!(src);
+                        reg!(dst2) = reg!(src2);
+                    }
                     Op::Const32 { dst, value } => reg!(dst) = value as u64,
                     Op::Const64 { dst, lo, hi } => {
                         reg!(dst) = (hi as u64) << 32 | lo as u64

@@ -777,6 +777,30 @@ mod control {
         next!(t, ip, regs, v, mem, bound)
     }
 
+    pub(super) fn Copy2<const A: u8>(
+        t: T,
+        ip: *const TOp,
+        regs: *mut u64,
+        acc: u64,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        decode!(
+            ip,
+            Op::Copy2 {
+                dst,
+                src,
+                dst2,
+                src2
+            }
+        );
+        reg!(regs, dst) = arg!(regs, acc, A == 1, u64, src);
+        // Read after the first write: `src2` may be `dst`.
+        let v = reg!(regs, src2);
+        reg!(regs, dst2) = v;
+        next!(t, ip, regs, v, mem, bound)
+    }
+
     pub(super) fn Const32(
         t: T,
         ip: *const TOp,
@@ -1271,7 +1295,8 @@ macro_rules! define_handlers {
                 control::Unreachable, control::ConsumeFuel, control::Br,
                 control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
                 control::StepBrIfEqz, control::BrTable::<$one>, control::BrCopy, control::Return,
-                control::ReturnMany::<$one>, control::Copy::<$one>, control::Const32, control::Const64,
+                control::ReturnMany::<$one>, control::Copy::<$one>, control::Copy2::<$one>,
+                control::Const32, control::Const64,
                 control::Select::<$one>, control::F64AddMul::<$one>, control::F64SubMul::<$one>,
                 control::Move::<1, $a>, control::Move::<2, $a>, control::Move::<4, $a>,
                 control::Move::<8, $a>,
@@ -1532,6 +1557,7 @@ macro_rules! define_handlers {
         fn produces(op: &Op) -> Option<Reg> {
             match *op {
                 Op::Copy { dst, .. }
+                | Op::Copy2 { dst2: dst, .. }
                 | Op::Const32 { dst, .. }
                 | Op::Const64 { dst, .. }
                 | Op::Select { dst, .. }
@@ -1591,6 +1617,7 @@ macro_rules! define_handlers {
             match *op {
                 // `ReturnMany` of one value (of more, it reads registers).
                 Op::Copy { src, .. }
+                | Op::Copy2 { src, .. }
                 | Op::F64AddMul { acc: src, .. }
                 | Op::F64SubMul { acc: src, .. }
                 | Op::GlobalSet { src, .. }
@@ -1642,7 +1669,7 @@ macro_rules! define_handlers {
         #[cfg(test)]
         static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
             "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "StepBrIfNez",
-            "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "Const32",
+            "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "Copy2", "Const32",
             "Const64", "Select", "F64AddMul", "F64SubMul", "Move8", "Move16", "Move32", "Move64",
             "GlobalGet",
             "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",

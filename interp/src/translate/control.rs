@@ -163,7 +163,7 @@ impl Translator<'_> {
         let Some(block) = self.blocks.pop() else {
             return Ok(true);
         };
-        if self.reachable {
+        if self.reachable && block.kind != BlockKind::Func {
             self.materialize_top(block.results)?;
         }
         if block.kind == BlockKind::Func {
@@ -245,9 +245,26 @@ impl Translator<'_> {
 
     fn emit_branch(&mut self, depth: u32) -> Result<(), TranslateError> {
         let arity = self.blocks[self.blocks.len() - 1 - depth as usize].branch_arity();
+        if matches!(self.dest(depth), Dest::Return) && self.return_local(arity) {
+            return Ok(());
+        }
         self.materialize_top(arity)?;
         let op = self.branch_op(depth)?;
-        let at = self.emit_index(op);
+        let last = self.ops.len().wrapping_sub(1);
+        let at = match (op, self.ops.get(last)) {
+            // A copy just before a jump, with no label between: one `BrCopy`.
+            (Op::Br { target }, Some(&Op::Copy { dst, src })) if self.label != self.ops.len() => {
+                self.ops[last] = Op::BrCopy {
+                    dst,
+                    src,
+                    count: 1,
+                    target,
+                };
+                self.fusable = None;
+                last
+            }
+            _ => self.emit_index(op),
+        };
         let dest = self.dest(depth);
         self.set_target(at, &dest);
         Ok(())
@@ -317,7 +334,20 @@ impl Translator<'_> {
         self.br(self.blocks.len() as u32 - 1)
     }
 
+    /// A return of one value read in place from its local, if that is
+    /// what the stack holds: copying it to its slot first would be an op.
+    fn return_local(&mut self, results: usize) -> bool {
+        let Some(&Operand::Local(src)) = self.stack.last().filter(|_| results == 1) else {
+            return false;
+        };
+        self.emit(Op::ReturnMany { src, count: 1 });
+        true
+    }
+
     pub(super) fn emit_return(&mut self, results: usize) -> Result<(), TranslateError> {
+        if self.return_local(results) {
+            return Ok(());
+        }
         self.materialize_top(results)?;
         let count = u16::try_from(results).map_err(|_| TranslateError::FrameTooLarge)?;
         let op = match results {

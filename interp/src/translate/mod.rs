@@ -333,6 +333,25 @@ impl Translator<'_> {
         self.ops.push(op);
     }
 
+    /// Emits `dst = src`, as one op with a copy just before it that no
+    /// label separates from it.
+    pub(super) fn emit_copy(&mut self, dst: Reg, src: Reg) {
+        let last = self.ops.len().wrapping_sub(1);
+        if self.label != self.ops.len()
+            && let Some(&Op::Copy { dst: d, src: s }) = self.ops.get(last)
+        {
+            self.ops[last] = Op::Copy2 {
+                dst: d,
+                src: s,
+                dst2: dst,
+                src2: src,
+            };
+            self.fusable = None;
+            return;
+        }
+        self.emit(Op::Copy { dst, src });
+    }
+
     pub(super) fn emit_index(&mut self, op: Op) -> usize {
         self.emit(op);
         self.ops.len() - 1
@@ -846,12 +865,12 @@ impl Translator<'_> {
                     }
                     None => {
                         let src = self.slot(self.height())?;
-                        self.emit(Op::Copy { dst: local, src });
+                        self.emit_copy(local, src);
                     }
                 }
             }
             Operand::Local(src) if src == local => {}
-            Operand::Local(src) => self.emit(Op::Copy { dst: local, src }),
+            Operand::Local(src) => self.emit_copy(local, src),
             Operand::Const(bits) => self.emit_const(local, bits),
         }
         if tee {

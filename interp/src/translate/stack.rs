@@ -80,7 +80,7 @@ impl Translator<'_> {
         let dst = self.slot(height)?;
         match self.stack[height] {
             Operand::Temp => return Ok(()),
-            Operand::Local(src) => self.emit(Op::Copy { dst, src }),
+            Operand::Local(src) => self.emit_copy(dst, src),
             Operand::Const(bits) => self.emit_const(dst, bits),
         }
         self.stack[height] = Operand::Temp;

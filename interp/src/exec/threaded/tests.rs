@@ -100,6 +100,15 @@ fn module_text() -> (String, Vec<&'static str>) {
             t,
             format!("local.get 0 {p0} global.set ${t} global.get ${t} local.get 1 {t}.sub"),
         );
+        // Two copies as one op (`Copy2`), the first from the op before, the
+        // second into the op after.
+        add(
+            t,
+            format!(
+                "(local {t} {t}) local.get 0 {p0} local.set 2 local.get 2 local.set 3 \
+                 local.get 1 local.set 2 local.get 3 local.get 2 {t}.sub"
+            ),
+        );
         for op in unary {
             add(t, format!("local.get 0 {p0} {t}.{op}"));
             // As the producer.
@@ -416,6 +425,7 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         "Load8UShl",
         "Move32",
         "Move64",
+        "Copy2",
     ] {
         assert!(
             names.iter().any(|n| n.ends_with(kind)),
