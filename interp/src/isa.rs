@@ -634,6 +634,32 @@ macro_rules! define_op_access {
                 }
             }
 
+            /// Whether the op writes its result as a 32-bit (or narrower)
+            /// value, which a slot holds zero-extended: `i64.extend_i32_u`
+            /// of that result is then the slot as it is.
+            pub(crate) fn zero_extends(&self) -> bool {
+                const fn narrow<T>() -> bool {
+                    core::mem::size_of::<T>() <= 4
+                }
+                match *self {
+                    $(
+                        Op::$ln { .. } | Op::$lx { .. } | Op::$li { .. } | Op::$ls { .. } => {
+                            narrow::<$lv>()
+                        }
+                    )*
+                    $( Op::$un { .. } => narrow::<$ur>(), )*
+                    $( Op::$tn { .. } => narrow::<$tr>(), )*
+                    $(
+                        Op::$bn { .. } => narrow::<$br>(),
+                        $( Op::$bimm { .. } => narrow::<$br>(), )?
+                    )*
+                    $( Op::$btn { .. } => narrow::<$btr>(), )*
+                    $( Op::$cn { .. } => true, $( Op::$cimm { .. } => true, )? )*
+                    $( Op::$chn { .. } => narrow::<$cht>(), )*
+                    _ => false,
+                }
+            }
+
             /// The address register, offset and width in bytes of a load
             /// that is neither fused with its address nor a `…Imm` form.
             pub(crate) fn plain_load(&self) -> Option<(Reg, u32, usize)> {

@@ -1163,3 +1163,48 @@ fn copies_pair_up_and_ride_on_jumps() {
     assert_eq!(count_op(&module, "label", "Copy"), 2);
     assert!(!has_op(&module, "early", "Copy"));
 }
+
+/// `x & 0xffff_ffff` on `i64` keeps the low half in one op, with no
+/// constant register (no immediate form fits a mask that sign-extends), and
+/// `i64.extend_i32_u` of a 32-bit result just computed is no op at all:
+/// slots hold such results zero-extended.
+#[test]
+fn the_low_half_and_zero_extension() {
+    let wat = r#"
+        (module
+          (func (export "low") (param i64) (result i64)
+            (i64.and (local.get 0) (i64.const 0xffffffff)))
+          (func (export "other") (param i64) (result i64)
+            (i64.and (local.get 0) (i64.const 0x1ffffffff)))
+          ;; Zero-extensions of 32-bit results just computed: no op.
+          (func (export "wrap") (param i64) (result i64)
+            (i64.extend_i32_u (i32.wrap_i64 (local.get 0))))
+          (func (export "compare") (param i64) (result i64)
+            (i64.add (i64.extend_i32_u (i64.lt_u (local.get 0) (i64.const 5))) (local.get 0)))
+          (func (export "sum") (param i64) (result i64)
+            (i64.extend_i32_u (i32.add (i32.wrap_i64 (local.get 0)) (i32.const -1))))
+          ;; Of a local: one op.
+          (func (export "local") (param i64) (result i64) (local i32)
+            (local.set 1 (i32.wrap_i64 (local.get 0)))
+            (i64.extend_i32_u (local.get 1))))
+    "#;
+    for x in [0, 1, -1, i64::MIN, 0x1234_5678_9abc_def0, 0xffff_ffff, 4] {
+        let low = x & 0xffff_ffff;
+        assert_eq!(run_i64(wat, "low", x), low, "{x:#x}");
+        assert_eq!(run_i64(wat, "other", x), x & 0x1_ffff_ffff, "{x:#x}");
+        assert_eq!(run_i64(wat, "wrap", x), low, "{x:#x}");
+        assert_eq!(run_i64(wat, "local", x), low, "{x:#x}");
+        let below = i64::from((x as u64) < 5);
+        assert_eq!(run_i64(wat, "compare", x), x.wrapping_add(below), "{x:#x}");
+        let sum = (x as u32).wrapping_sub(1);
+        assert_eq!(run_i64(wat, "sum", x), i64::from(sum), "{x:#x}");
+    }
+    let (module, _, _) = instantiate(wat);
+    for name in ["wrap", "compare", "sum"] {
+        assert!(!has_op(&module, name, "I64ExtendI32U"), "{name}");
+    }
+    assert!(has_op(&module, "local", "I64ExtendI32U"));
+    assert!(has_op(&module, "low", "I64ExtendI32U"));
+    assert!(!has_op(&module, "low", "Const32"));
+    assert!(has_op(&module, "other", "I64And"));
+}

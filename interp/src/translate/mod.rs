@@ -1097,6 +1097,19 @@ macro_rules! define_translate_numeric {
                             }
                         }
                     )*
+                    // The op just emitted wrote the value zero-extended
+                    // (every 32-bit result is): the entry is its own
+                    // extension, with no op.
+                    Operator::I64ExtendI32U if self.top_producer().is_some_and(|(_, op)| op.zero_extends()) => {}
+                    // `x & 0xffff_ffff` (no immediate form fits the mask:
+                    // they sign-extend) keeps the low half, as
+                    // `i64.extend_i32_u` of it does.
+                    Operator::I64And if self.stack.last() == Some(&Operand::Const(0xffff_ffff)) => {
+                        self.stack.pop();
+                        let src = self.pop_reg()?;
+                        let dst = self.push_result()?;
+                        self.emit_result(Op::I64ExtendI32U { dst, src });
+                    }
                     $(
                         Operator::$un => {
                             let src = self.pop_reg()?;
