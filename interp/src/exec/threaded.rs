@@ -118,9 +118,11 @@ fn code_of(func: &CompiledFunc) -> *const TOp {
 /// holds for an op that no branch targets, since a run only ever starts or
 /// resumes at a function's first op, after a call, or at a `ConsumeFuel`,
 /// none of which follows a producer; and `access_slow` re-runs an op with
-/// the accumulator it was given. The ops themselves are unchanged, so the
-/// verifier's invariants cover them, and a wrong choice here could give a
-/// wrong value but never an access the verifier did not allow.
+/// the accumulator it was given. An op that computes nothing and leaves
+/// that register alone ([`keeps`]) passes the accumulator on unchanged, so
+/// the value stays available across it. The ops themselves are unchanged,
+/// so the verifier's invariants cover them, and a wrong choice here could
+/// give a wrong value but never an access the verifier did not allow.
 #[cold]
 #[inline(never)]
 fn thread(func: &CompiledFunc) -> *const TOp {

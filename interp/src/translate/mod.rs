@@ -485,7 +485,9 @@ impl Translator<'_> {
         let Some((from, from_offset, read)) = load.plain_load() else {
             return false;
         };
-        let below = self.height() - 2;
+        let Some(below) = self.height().checked_sub(2) else {
+            return false;
+        };
         let to = match self.stack.get(below) {
             Some(&Operand::Local(local)) => local,
             Some(Operand::Temp) => match self.slot(below) {
@@ -975,6 +977,91 @@ fn commuted(op: &Operator) -> Option<Operator<'static>> {
     })
 }
 
+/// The forms of one load op, for [`Translator::load`].
+struct LoadForms {
+    plain: fn(Reg, Reg, u32) -> Op,
+    idx: fn(Reg, Reg, Reg, u32) -> Op,
+    imm: fn(Reg, Reg, i32) -> Op,
+    shl: fn(Reg, Reg, Reg, u16, u8) -> Op,
+}
+
+/// The forms of one store op and its width, for [`Translator::store`].
+struct StoreForms {
+    width: usize,
+    /// Whether a constant value fits the `…Imm` form.
+    fit: fn(u64) -> Option<i32>,
+    plain: fn(Reg, Reg, u32) -> Op,
+    idx: fn(Reg, Reg, Reg, u32) -> Op,
+    imm: fn(Reg, i32, u32) -> Op,
+    idx_imm: fn(Reg, Reg, i16, u32) -> Op,
+}
+
+// One function for all loads and one for all stores, each op passing its
+// forms: inlined where translation speed matters (the forms are then
+// constants), shared where code size does (`kestrel_compact_translate`).
+impl Translator<'_> {
+    /// A load at `offset`, fused with the op that computed its address
+    /// where one of its forms allows.
+    #[cfg_attr(not(kestrel_compact_translate), inline(always))]
+    fn load(&mut self, offset: u32, forms: &LoadForms) -> Result<(), TranslateError> {
+        let op = if let Some((base, index)) = self.add_on_top() {
+            (forms.idx)(self.push_result()?, base, index, offset)
+        } else if let Some((addr, imm)) = self.add_imm_on_top(offset) {
+            (forms.imm)(self.push_result()?, addr, imm)
+        } else if let Some((base, index, shift, offset)) = self.shl_add_on_top(offset) {
+            (forms.shl)(self.push_result()?, base, index, offset, shift)
+        } else {
+            let addr = self.pop_reg()?;
+            (forms.plain)(self.push_result()?, addr, offset)
+        };
+        self.emit_result(op);
+        Ok(())
+    }
+
+    /// A store at `offset`: a `Move…` if its value is a load only it reads,
+    /// else fused with the op that computed its address and with a
+    /// constant value where its forms allow.
+    #[cfg_attr(not(kestrel_compact_translate), inline(always))]
+    fn store(&mut self, offset: u32, forms: &StoreForms) -> Result<(), TranslateError> {
+        if self.move_on_top(forms.width, offset) {
+            return Ok(());
+        }
+        // Fused only when taking the value emits nothing (a local or a
+        // constant), so the add is still the last op.
+        match self.stack.last() {
+            Some(&Operand::Const(bits)) => {
+                if let Some(imm) = (forms.fit)(bits) {
+                    self.stack.pop();
+                    let narrow = i16::try_from(imm).ok();
+                    match narrow.and_then(|value| Some((value, self.add_on_top()?))) {
+                        Some((value, (base, index))) => {
+                            self.emit((forms.idx_imm)(base, index, value, offset));
+                        }
+                        None => {
+                            let addr = self.pop_reg()?;
+                            self.emit((forms.imm)(addr, imm, offset));
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Some(&Operand::Local(value)) => {
+                self.stack.pop();
+                if let Some((base, index)) = self.add_on_top() {
+                    self.emit((forms.idx)(base, index, value, offset));
+                    return Ok(());
+                }
+                self.push(Operand::Local(value))?;
+            }
+            _ => {}
+        }
+        let value = self.pop_reg()?;
+        let addr = self.pop_reg()?;
+        self.emit((forms.plain)(addr, value, offset));
+        Ok(())
+    }
+}
+
 /// Whether a constant fits the `i32` immediate of an op on this type.
 trait ImmFit {
     fn fit(bits: u64) -> Option<i32>;
@@ -1030,72 +1117,22 @@ macro_rules! define_translate_numeric {
             fn numeric(&mut self, op: &Operator) -> Result<bool, TranslateError> {
                 match *op {
                     $(
-                        Operator::$ln { memarg } => {
-                            let offset = memarg.offset as u32;
-                            if let Some((base, index)) = self.add_on_top() {
-                                let dst = self.push_result()?;
-                                self.emit_result(Op::$lx { dst, base, index, offset });
-                            } else if let Some((addr, imm)) = self.add_imm_on_top(offset) {
-                                let dst = self.push_result()?;
-                                self.emit_result(Op::$li { dst, addr, imm });
-                            } else if let Some((base, index, shift, offset)) = self.shl_add_on_top(offset) {
-                                let dst = self.push_result()?;
-                                self.emit_result(Op::$ls { dst, base, index, offset, shift });
-                            } else {
-                                let addr = self.pop_reg()?;
-                                let dst = self.push_result()?;
-                                self.emit_result(Op::$ln { dst, addr, offset });
-                            }
-                        }
+                        Operator::$ln { memarg } => self.load(memarg.offset as u32, &LoadForms {
+                            plain: |dst, addr, offset| Op::$ln { dst, addr, offset },
+                            idx: |dst, base, index, offset| Op::$lx { dst, base, index, offset },
+                            imm: |dst, addr, imm| Op::$li { dst, addr, imm },
+                            shl: |dst, base, index, offset, shift| Op::$ls { dst, base, index, offset, shift },
+                        })?,
                     )*
                     $(
-                        Operator::$sn { memarg } => {
-                            let offset = memarg.offset as u32;
-                            if self.move_on_top(core::mem::size_of::<$sm>(), offset) {
-                                return Ok(true);
-                            }
-                            // Fused only when taking the value emits nothing
-                            // (a local or a constant), so the add is still
-                            // the last op.
-                            let fused = match self.stack.last() {
-                                Some(&Operand::Const(bits)) => match <$sv as ImmFit>::fit(bits) {
-                                    Some(imm) => {
-                                        self.stack.pop();
-                                        let wide = i16::try_from(imm).ok();
-                                        match wide.and_then(|value| Some((value, self.add_on_top()?))) {
-                                            Some((value, (base, index))) => {
-                                                self.emit(Op::$sxk { base, index, value, offset });
-                                            }
-                                            None => {
-                                                let addr = self.pop_reg()?;
-                                                self.emit(Op::$sk { addr, value: imm, offset });
-                                            }
-                                        }
-                                        true
-                                    }
-                                    None => false,
-                                },
-                                Some(&Operand::Local(value)) => {
-                                    self.stack.pop();
-                                    match self.add_on_top() {
-                                        Some((base, index)) => {
-                                            self.emit(Op::$sx { base, index, value, offset });
-                                            true
-                                        }
-                                        None => {
-                                            self.push(Operand::Local(value))?;
-                                            false
-                                        }
-                                    }
-                                }
-                                _ => false,
-                            };
-                            if !fused {
-                                let value = self.pop_reg()?;
-                                let addr = self.pop_reg()?;
-                                self.emit(Op::$sn { addr, value, offset });
-                            }
-                        }
+                        Operator::$sn { memarg } => self.store(memarg.offset as u32, &StoreForms {
+                            width: core::mem::size_of::<$sm>(),
+                            fit: <$sv as ImmFit>::fit,
+                            plain: |addr, value, offset| Op::$sn { addr, value, offset },
+                            idx: |base, index, value, offset| Op::$sx { base, index, value, offset },
+                            imm: |addr, value, offset| Op::$sk { addr, value, offset },
+                            idx_imm: |base, index, value, offset| Op::$sxk { base, index, value, offset },
+                        })?,
                     )*
                     // The op just emitted wrote the value zero-extended
                     // (every 32-bit result is): the entry is its own
