@@ -298,6 +298,23 @@ macro_rules! store_at {
     }};
 }
 
+/// Reads a `$m` at `$start` if that is below the written bound, writes it
+/// to register `$dst` as a `$v` and continues with the next op, passing it
+/// on; otherwise takes [`access_slow`], which raises the bound or traps,
+/// then runs the load again.
+macro_rules! load_at {
+    ($t:ident, $ip:ident, $regs:ident, $acc:ident, $mem:ident, $bound:ident, $start:expr, $m:ty => $v:ty, $dst:ident) => {{
+        let start: u64 = $start;
+        const N: usize = core::mem::size_of::<$m>();
+        let Some(bytes) = load::<N>($mem, $bound, start) else {
+            return access_slow($t, $ip, $regs, $acc, start + N as u64);
+        };
+        let v = <$m>::from_le_bytes(bytes) as $v;
+        set!($regs, $dst, v);
+        next!($t, $ip, $regs, Slot::into_bits(v), $mem, $bound)
+    }};
+}
+
 /// Continues at the target of the branch op at `$at`: in [`TOp`]s a
 /// target is a byte offset from the op that holds it (see [`thread`]).
 macro_rules! jump {
@@ -1341,50 +1358,26 @@ macro_rules! define_handlers {
                 pub(super) fn $ln<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$ln { dst, addr, offset });
                     let start = arg!(regs, acc, A == 1, u32, addr) as u64 + offset as u64;
-                    const N: usize = core::mem::size_of::<$lm>();
-                    let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, acc, start + N as u64);
-                    };
-                    let v = <$lm>::from_le_bytes(bytes) as $lv;
-                    set!(regs, dst, v);
-                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
+                    load_at!(t, ip, regs, acc, mem, bound, start, $lm => $lv, dst)
                 }
                 pub(super) fn $lx<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$lx { dst, base, index, offset });
                     let addr = arg!(regs, acc, A == 1, u32, base)
                         .wrapping_add(arg!(regs, acc, A == 2, u32, index));
                     let start = addr as u64 + offset as u64;
-                    const N: usize = core::mem::size_of::<$lm>();
-                    let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, acc, start + N as u64);
-                    };
-                    let v = <$lm>::from_le_bytes(bytes) as $lv;
-                    set!(regs, dst, v);
-                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
+                    load_at!(t, ip, regs, acc, mem, bound, start, $lm => $lv, dst)
                 }
                 pub(super) fn $ls<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$ls { dst, base, index, offset, shift });
                     let addr = arg!(regs, acc, A == 1, u32, base)
                         .wrapping_add(arg!(regs, acc, A == 2, u32, index).wrapping_shl(shift as u32));
                     let start = addr as u64 + offset as u64;
-                    const N: usize = core::mem::size_of::<$lm>();
-                    let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, acc, start + N as u64);
-                    };
-                    let v = <$lm>::from_le_bytes(bytes) as $lv;
-                    set!(regs, dst, v);
-                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
+                    load_at!(t, ip, regs, acc, mem, bound, start, $lm => $lv, dst)
                 }
                 pub(super) fn $li<const A: u8>(t: T, ip: *const TOp, regs: *mut u64, acc: u64, mem: *mut u8, bound: usize) -> Exit {
                     decode!(ip, Op::$li { dst, addr, imm });
                     let start = arg!(regs, acc, A == 1, u32, addr).wrapping_add(imm as u32) as u64;
-                    const N: usize = core::mem::size_of::<$lm>();
-                    let Some(bytes) = load::<N>(mem, bound, start) else {
-                        return access_slow(t, ip, regs, acc, start + N as u64);
-                    };
-                    let v = <$lm>::from_le_bytes(bytes) as $lv;
-                    set!(regs, dst, v);
-                    next!(t, ip, regs, Slot::into_bits(v), mem, bound)
+                    load_at!(t, ip, regs, acc, mem, bound, start, $lm => $lv, dst)
                 }
             )*
             $(
