@@ -468,6 +468,10 @@ macro_rules! define_op {
             ReturnMany { src: Reg, count: u16 },
             /// `dst = src`
             Copy { dst: Reg, src: Reg },
+            /// `a += imm_a`, then `b += imm_b` (as `i32.add`): two pointers
+            /// or counters stepped in place one after the other, as strided
+            /// loops do.
+            I32AddImm2 { a: Reg, b: Reg, imm_a: i16, imm_b: i16 },
             /// `dst = src`, then `dst2 = src2`: two copies in a row (the
             /// moves of a loop's variables at its back edge, a call's
             /// arguments).

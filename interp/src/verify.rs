@@ -467,6 +467,7 @@ macro_rules! define_check {
                     }
                     Op::Copy { dst, src } => self.reg(&[dst, src])?,
                     Op::Copy2 { dst, src, dst2, src2 } => self.reg(&[dst, src, dst2, src2])?,
+                    Op::I32AddImm2 { a, b, imm_a: _, imm_b: _ } => self.reg(&[a, b])?,
                     Op::Const32 { dst, value: _ } => self.reg(&[dst])?,
                     Op::Const64 { dst, lo: _, hi: _ } => self.reg(&[dst])?,
                     Op::Select { dst, cond, a, b } => self.reg(&[dst, cond, a, b])?,

@@ -1208,3 +1208,71 @@ fn the_low_half_and_zero_extension() {
     assert!(!has_op(&module, "low", "Const32"));
     assert!(has_op(&module, "other", "I64And"));
 }
+
+/// Two registers stepped in place one after the other are one
+/// `I32AddImm2`; a loop counter's step still goes into its branch, and a
+/// step too wide for an `i16` or behind a label stays alone.
+#[test]
+fn steps_in_place_pair_up() {
+    let wat = r#"
+        (module
+          (func (export "strided") (param $n i32) (result i32)
+            (local $p i32) (local $q i32) (local $i i32) (local $acc i32)
+            (local.set $q (i32.const 1000))
+            loop $l
+              (local.set $acc (i32.add (local.get $acc) (i32.sub (local.get $q) (local.get $p))))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (local.set $q (i32.add (local.get $q) (i32.const -8)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n)))
+            end
+            (local.get $acc))
+          ;; The same register twice, then the branch tests it.
+          (func (export "twice") (param $n i32) (result i32)
+            (local $p i32)
+            loop $l
+              (local.set $p (i32.add (local.get $p) (i32.const 3)))
+              (local.set $p (i32.add (local.get $p) (i32.const 5)))
+              (br_if $l (i32.lt_u (local.get $p) (local.get $n)))
+            end
+            (local.get $p))
+          (func (export "wide") (param $p i32) (param $q i32) (result i32)
+            (local.set $p (i32.add (local.get $p) (i32.const 40000)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (i32.sub (local.get $p) (local.get $q)))
+          (func (export "label") (param $p i32) (param $n i32) (result i32)
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            loop $l
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $p) (local.get $n)))
+            end
+            (local.get $p)))
+    "#;
+    for n in [0u32, 1, 2, 7, 100] {
+        let m = n.max(1);
+        let want = 1000u32
+            .wrapping_mul(m)
+            .wrapping_sub(6u32.wrapping_mul(m).wrapping_mul(m.wrapping_sub(1)));
+        assert_eq!(call::<u32, u32>(wat, "strided", n), want, "strided({n})");
+        assert_eq!(
+            call::<u32, u32>(wat, "twice", n),
+            n.div_ceil(8).max(1) * 8,
+            "twice({n})"
+        );
+        assert_eq!(
+            call::<(u32, u32), u32>(wat, "label", (0, n)),
+            n.max(3),
+            "label({n})"
+        );
+    }
+    assert_eq!(call::<(u32, u32), u32>(wat, "wide", (1, 2)), 39_998);
+
+    let (module, _, _) = instantiate(wat);
+    assert_eq!(count_op(&module, "strided", "I32AddImm2"), 1);
+    assert!(has_op(&module, "strided", "StepBrI32LtU"));
+    // `p += 3` stands alone; `p += 5` went into the branch.
+    assert!(!has_op(&module, "twice", "I32AddImm2"));
+    assert!(has_op(&module, "twice", "StepBrI32LtU"));
+    assert!(!has_op(&module, "wide", "I32AddImm2"));
+    assert!(!has_op(&module, "label", "I32AddImm2"));
+}

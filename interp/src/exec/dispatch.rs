@@ -429,6 +429,10 @@ macro_rules! define_run {
                         regs = unsafe { stack.slots.get_unchecked_mut(base..) };
                     }
                     Op::Copy { dst, src } => reg!(dst) = reg!(src),
+                    Op::I32AddImm2 { a, b, imm_a, imm_b } => {
+                        set!(a, get!(i32, a).wrapping_add(imm_a.into()));
+                        set!(b, get!(i32, b).wrapping_add(imm_b.into()));
+                    }
                     Op::Copy2 { dst, src, dst2, src2 } => {
                         reg!(dst) = reg!(src);
                         reg!(dst2) = reg!(src2);

@@ -796,6 +796,26 @@ mod control {
         next!(t, ip, regs, v, mem, bound)
     }
 
+    pub(super) fn I32AddImm2<const A: u8>(
+        t: T,
+        ip: *const TOp,
+        regs: *mut u64,
+        acc: u64,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        decode!(ip, Op::I32AddImm2 { a, b, imm_a, imm_b });
+        set!(
+            regs,
+            a,
+            arg!(regs, acc, A == 1, i32, a).wrapping_add(imm_a.into())
+        );
+        // Read after the first write: `b` may be `a`.
+        let v = get!(regs, i32, b).wrapping_add(imm_b.into());
+        set!(regs, b, v);
+        next!(t, ip, regs, Slot::into_bits(v), mem, bound)
+    }
+
     pub(super) fn Copy2<const A: u8>(
         t: T,
         ip: *const TOp,
@@ -1314,7 +1334,8 @@ macro_rules! define_handlers {
                 control::Unreachable, control::ConsumeFuel, control::Br,
                 control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
                 control::StepBrIfEqz, control::BrTable::<$one>, control::BrCopy, control::Return,
-                control::ReturnMany::<$one>, control::Copy::<$one>, control::Copy2::<$one>,
+                control::ReturnMany::<$one>, control::Copy::<$one>, control::I32AddImm2::<$one>,
+                control::Copy2::<$one>,
                 control::Const32, control::Const64,
                 control::Select::<$one>, control::F64AddMul::<$one>, control::F64SubMul::<$one>,
                 control::Move::<1, $a>, control::Move::<2, $a>, control::Move::<4, $a>,
@@ -1553,6 +1574,7 @@ macro_rules! define_handlers {
             match *op {
                 Op::Copy { dst, .. }
                 | Op::Copy2 { dst2: dst, .. }
+                | Op::I32AddImm2 { b: dst, .. }
                 | Op::Const32 { dst, .. }
                 | Op::Const64 { dst, .. }
                 | Op::Select { dst, .. }
@@ -1613,6 +1635,7 @@ macro_rules! define_handlers {
                 // `ReturnMany` of one value (of more, it reads registers).
                 Op::Copy { src, .. }
                 | Op::Copy2 { src, .. }
+                | Op::I32AddImm2 { a: src, .. }
                 | Op::F64AddMul { acc: src, .. }
                 | Op::F64SubMul { acc: src, .. }
                 | Op::GlobalSet { src, .. }
@@ -1664,7 +1687,7 @@ macro_rules! define_handlers {
         #[cfg(test)]
         static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
             "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "StepBrIfNez",
-            "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "Copy2", "Const32",
+            "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "I32AddImm2", "Copy2", "Const32",
             "Const64", "Select", "F64AddMul", "F64SubMul", "Move8", "Move16", "Move32", "Move64",
             "GlobalGet",
             "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",

@@ -333,6 +333,28 @@ impl Translator<'_> {
         self.ops.push(op);
     }
 
+    /// Makes the last two ops one `I32AddImm2` if both add a constant that
+    /// fits an `i16` to a register in place and no label separates them.
+    fn pair_steps(&mut self) {
+        let Some(at) = self
+            .ops
+            .len()
+            .checked_sub(1)
+            .filter(|&at| at > 0 && self.label != at)
+        else {
+            return;
+        };
+        let step = |op: &Op| match *op {
+            Op::I32AddImm { dst, lhs, imm } if dst == lhs => Some((dst, i16::try_from(imm).ok()?)),
+            _ => None,
+        };
+        if let (Some((a, imm_a)), Some((b, imm_b))) = (step(&self.ops[at - 1]), step(&self.ops[at]))
+        {
+            self.ops.pop();
+            self.ops[at - 1] = Op::I32AddImm2 { a, b, imm_a, imm_b };
+        }
+    }
+
     /// Emits `dst = src`, as one op with a copy just before it that no
     /// label separates from it.
     pub(super) fn emit_copy(&mut self, dst: Reg, src: Reg) {
@@ -556,6 +578,20 @@ impl Translator<'_> {
         let (dst, lhs, step) = match self.ops[at - 1] {
             Op::I32AddImm { dst, lhs, imm } => (dst, lhs, imm as i64),
             Op::I32SubImm { dst, lhs, imm } => (dst, lhs, -(imm as i64)),
+            // Two steps paired up: the branch takes the second if it tests
+            // it, and the first stands alone again.
+            Op::I32AddImm2 { a, b, imm_a, imm_b } => {
+                if let Some(fused) = self.ops[at].step_branch(b, imm_b) {
+                    self.ops[at - 1] = Op::I32AddImm {
+                        dst: a,
+                        lhs: a,
+                        imm: imm_a.into(),
+                    };
+                    self.ops[at] = fused;
+                    self.fusable = None;
+                }
+                return at;
+            }
             _ => return at,
         };
         let fused = i16::try_from(step)
@@ -860,6 +896,7 @@ impl Translator<'_> {
                     Some(dst) => {
                         *dst = local;
                         self.fusable = None;
+                        self.pair_steps();
                         if tee {
                             self.push(Operand::Local(local))?;
                         }

@@ -213,6 +213,16 @@ fn module_text() -> (String, Vec<&'static str>) {
                 ),
             );
             if t == "i32" {
+                // Two steps in place as one op (`I32AddImm2`), the first
+                // from the op before, the second into the op after.
+                add(
+                    t,
+                    "local.get 0 i32.const 0x5a5 i32.xor local.set 0 \
+                     local.get 0 i32.const 3 i32.add local.set 0 \
+                     local.get 1 i32.const 5 i32.add local.set 1 \
+                     local.get 0 local.get 1 i32.sub"
+                        .into(),
+                );
                 // ... but not past a `StepBr…` that steps it: the register
                 // then holds a newer value than the accumulator.
                 add(
@@ -426,6 +436,7 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         "Move32",
         "Move64",
         "Copy2",
+        "I32AddImm2",
     ] {
         assert!(
             names.iter().any(|n| n.ends_with(kind)),
