@@ -1288,3 +1288,145 @@ fn steps_in_place_pair_up() {
     assert!(!has_op(&module, "wide", "I32AddImm2"));
     assert!(!has_op(&module, "label", "I32AddImm2"));
 }
+
+/// The ops of a listing as `(index, name, target)`.
+fn listing_ops(module: &Module, name: &str) -> Vec<(usize, String, Option<usize>)> {
+    let listing = module.disassemble(name).expect("listing");
+    listing
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let at = words.next()?.parse().ok()?;
+            let op = words.next()?.to_string();
+            let target = line
+                .split("target: ")
+                .nth(1)
+                .and_then(|rest| rest.trim_end_matches([' ', '}']).parse().ok());
+            Some((at, op, target))
+        })
+        .collect()
+}
+
+/// A branch to a `br` goes to that `br`'s target; a `br` to a return is
+/// the return; a `br` to a short tail ending in a jump (a shared loop step
+/// in a `match` in a loop, as a bytecode interpreter has) is a copy of the
+/// tail.
+#[test]
+fn jumps_to_jumps_and_short_tails() {
+    let wat = r#"
+        (module
+          (memory 1)
+          (data (i32.const 0) "\00\01\02\03\01\00\02\02\03\00")
+          ;; A bytecode loop: each arm branches to a shared tail that steps
+          ;; the program counter and goes round again.
+          (func (export "machine") (param $n i32) (result i32)
+            (local $pc i32) (local $acc i32)
+            loop $next
+              block $tail
+                block $op3
+                  block $op2
+                    block $op1
+                      block $op0
+                        (br_table $op0 $op1 $op2 $op3
+                          (i32.load8_u (i32.rem_u (local.get $pc) (i32.const 10))))
+                      end
+                      (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+                      (br $tail)
+                    end
+                    (local.set $acc (i32.mul (local.get $acc) (i32.const 3)))
+                    (br $tail)
+                  end
+                  (local.set $acc (i32.xor (local.get $acc) (local.get $pc)))
+                  (br $tail)
+                end
+                (local.set $acc (i32.sub (local.get $acc) (i32.const 7)))
+              end
+              (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+              (br_if $next (i32.lt_u (local.get $pc) (local.get $n)))
+            end
+            (local.get $acc))
+          ;; The then-arm's jump over the else-arm lands on the return.
+          (func (export "pick") (param i32) (result i32)
+            (local $r i32)
+            (if (local.get 0)
+              (then (local.set $r (i32.const 1)))
+              (else (local.set $r (i32.const 2))))
+            (local.get $r))
+          ;; Nested blocks: the `br_if` lands on a `br`.
+          (func (export "chain") (param i32) (result i32)
+            (local $r i32)
+            block $outer
+              block $mid
+                block $inner
+                  (br_if $inner (i32.and (local.get 0) (i32.const 1)))
+                  (local.set $r (i32.const 10))
+                  (br_if $mid (i32.and (local.get 0) (i32.const 2)))
+                  (local.set $r (i32.add (local.get $r) (i32.const 5)))
+                end
+                (br $outer)
+              end
+              (local.set $r (i32.add (local.get $r) (i32.const 100)))
+            end
+            (local.get $r))
+          ;; A tail that contains the `br` that jumps to it stays a loop.
+          (func (export "spin") (param i32) (result i32)
+            (local $i i32)
+            block $exit
+              loop $l
+                (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                (br_if $exit (i32.ge_u (local.get $i) (local.get 0)))
+                (br $l)
+              end
+            end
+            (local.get $i)))
+    "#;
+    let program = [0u8, 1, 2, 3, 1, 0, 2, 2, 3, 0];
+    for n in [0u32, 1, 2, 9, 10, 11, 57] {
+        let (mut pc, mut acc) = (0u32, 0u32);
+        loop {
+            acc = match program[(pc % 10) as usize] {
+                0 => acc.wrapping_add(1),
+                1 => acc.wrapping_mul(3),
+                2 => acc ^ pc,
+                _ => acc.wrapping_sub(7),
+            };
+            pc += 1;
+            if pc >= n {
+                break;
+            }
+        }
+        assert_eq!(call::<u32, u32>(wat, "machine", n), acc, "machine({n})");
+        let want = if n != 0 { 1 } else { 2 };
+        assert_eq!(call::<u32, u32>(wat, "pick", n), want, "pick({n})");
+        let want = match (n & 1, n & 2) {
+            (0, 0) => 15,
+            (0, _) => 110,
+            _ => 0,
+        };
+        assert_eq!(call::<u32, u32>(wat, "chain", n), want, "chain({n})");
+        let want = n.div_ceil(2).max(1) * 2;
+        assert_eq!(call::<u32, u32>(wat, "spin", n), want, "spin({n})");
+    }
+    let (module, _, _) = instantiate(wat);
+    for name in ["chain", "pick", "spin", "machine"] {
+        let ops = listing_ops(&module, name);
+        let table = ops.iter().position(|(_, op, _)| op == "BrTable");
+        for (at, op, target) in &ops {
+            let Some(target) = target else { continue };
+            assert_ne!(ops[*target].1, "Br", "{name}: op {at} ({op}) jumps to a br");
+            // Outside a table's entries, no `br` is left that a tail copy
+            // could replace: what remains jumps to a loop's body or over
+            // code.
+            let entry = table.is_some_and(|t| (t + 1..=t + 4).contains(at));
+            if op == "Br" && !entry && name == "machine" {
+                panic!("machine: op {at} still jumps to the shared tail");
+            }
+        }
+    }
+    // The three arms that ended in `br $tail` each run a copy of the step
+    // and back edge; the fourth falls into the original.
+    assert_eq!(count_op(&module, "machine", "StepBrI32LtU"), 4);
+    assert_eq!(count_op(&module, "machine", "BrTable"), 1);
+    assert_eq!(count_op(&module, "pick", "Br"), 0);
+    assert_eq!(count_op(&module, "pick", "ReturnMany"), 2);
+}

@@ -10,6 +10,7 @@
 
 mod control;
 mod stack;
+mod tails;
 mod visit;
 
 use alloc::vec::Vec;
@@ -270,6 +271,9 @@ impl<'m> Translator<'m> {
     /// the buffers go back to `scratch`.
     fn finish(mut self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
         self.orient_back_jumps();
+        if !self.metering {
+            tails::shorten_jumps(&mut self.ops);
+        }
         let frame_size = self.slot(self.max_height)?;
         let ty = self
             .module
