@@ -250,19 +250,14 @@ impl Translator<'_> {
         }
         self.materialize_top(arity)?;
         let op = self.branch_op(depth)?;
-        let last = self.ops.len().wrapping_sub(1);
-        let at = match (op, self.ops.get(last)) {
+        let at = match (op, self.last_copy()) {
             // A copy just before a jump, with no label between: one `BrCopy`.
-            (Op::Br { target }, Some(&Op::Copy { dst, src })) if self.label != self.ops.len() => {
-                self.ops[last] = Op::BrCopy {
-                    dst,
-                    src,
-                    count: 1,
-                    target,
-                };
-                self.fusable = None;
-                last
-            }
+            (Op::Br { target }, Some((dst, src))) => self.absorb_last(Op::BrCopy {
+                dst,
+                src,
+                count: 1,
+                target,
+            }),
             _ => self.emit_index(op),
         };
         let dest = self.dest(depth);

@@ -362,20 +362,36 @@ impl Translator<'_> {
     /// Emits `dst = src`, as one op with a copy just before it that no
     /// label separates from it.
     pub(super) fn emit_copy(&mut self, dst: Reg, src: Reg) {
-        let last = self.ops.len().wrapping_sub(1);
-        if self.label != self.ops.len()
-            && let Some(&Op::Copy { dst: d, src: s }) = self.ops.get(last)
-        {
-            self.ops[last] = Op::Copy2 {
-                dst: d,
-                src: s,
-                dst2: dst,
-                src2: src,
-            };
-            self.fusable = None;
-            return;
+        match self.last_copy() {
+            Some((d, s)) => {
+                self.absorb_last(Op::Copy2 {
+                    dst: d,
+                    src: s,
+                    dst2: dst,
+                    src2: src,
+                });
+            }
+            None => self.emit(Op::Copy { dst, src }),
         }
-        self.emit(Op::Copy { dst, src });
+    }
+
+    /// The registers of the last op if it is a `Copy` that no label
+    /// separates from the op about to be emitted, which may then absorb it.
+    pub(super) fn last_copy(&self) -> Option<(Reg, Reg)> {
+        match self.ops.last() {
+            Some(&Op::Copy { dst, src }) if self.label != self.ops.len() => Some((dst, src)),
+            _ => None,
+        }
+    }
+
+    /// Replaces the last op by `op`, which does its work too; returns its
+    /// index.
+    pub(super) fn absorb_last(&mut self, op: Op) -> usize {
+        self.fusable = None;
+        if let Some(last) = self.ops.last_mut() {
+            *last = op;
+        }
+        self.ops.len().saturating_sub(1)
     }
 
     pub(super) fn emit_index(&mut self, op: Op) -> usize {
