@@ -571,31 +571,38 @@ fn return_many(
     ret(t, ip, acc, mem, bound)
 }
 
-/// Copies `count` slots from `src` to `dst` (ranges may overlap). Most
-/// copies are of one value, which would not pay for a call to `memmove`,
-/// and the call would make the handler save registers on every path.
-///
-/// # Safety
-///
-/// Both ranges are valid slots of one frame.
-#[inline(always)]
-unsafe fn copy_slots(src: *const u64, dst: *mut u64, count: u16) {
-    if count == 1 {
-        // SAFETY: the caller's promise, for one slot.
-        unsafe { *dst = *src };
-    } else {
-        // SAFETY: the caller's promise; `copy` is a memmove.
-        unsafe { copy_many(src, dst, count) };
-    }
-}
-
-/// # Safety
-///
-/// As [`copy_slots`].
+/// `BrCopy` of other than one value, out of line and reached by a tail
+/// call: most copies are of one value, which would not pay for a call to
+/// `memmove`, and the call would make the handler save registers on every
+/// path.
 #[inline(never)]
-unsafe fn copy_many(src: *const u64, dst: *mut u64, count: u16) {
-    // SAFETY: the caller's promise.
-    unsafe { core::ptr::copy(src, dst, count as usize) };
+fn br_copy_many(
+    t: &mut Thread<'_, '_>,
+    ip: *const TOp,
+    regs: *mut u64,
+    acc: u64,
+    mem: *mut u8,
+    bound: usize,
+) -> Exit {
+    decode!(
+        ip,
+        Op::BrCopy {
+            dst,
+            src,
+            count,
+            target
+        }
+    );
+    // SAFETY: both ranges are in the frame (invariant 2); `copy` is a
+    // memmove.
+    unsafe {
+        core::ptr::copy(
+            regs.add(src as usize),
+            regs.add(dst as usize),
+            count as usize,
+        )
+    };
+    jump!(t, ip, target, regs, acc, mem, bound)
 }
 
 /// The three operands of a bulk table op, at `args..args + 3`.
@@ -750,8 +757,10 @@ mod control {
                 target
             }
         );
-        // SAFETY: both ranges are in the frame (invariant 2).
-        unsafe { copy_slots(regs.add(src as usize), regs.add(dst as usize), count) };
+        if count != 1 {
+            return br_copy_many(t, ip, regs, acc, mem, bound);
+        }
+        reg!(regs, dst) = reg!(regs, src);
         jump!(t, ip, target, regs, acc, mem, bound)
     }
 
