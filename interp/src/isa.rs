@@ -456,6 +456,11 @@ macro_rules! define_op {
             StepBrIfNez { cond: Reg, step: i16, target: u32 },
             /// `cond += step`, then jump to `target` if `cond` is zero.
             StepBrIfEqz { cond: Reg, step: i16, target: u32 },
+            /// Jump to `target` if `lhs & imm` (as `i32`) is not zero: a
+            /// test of flag bits, `br_if (i32.and x mask)`.
+            BrIfAndNez { lhs: Reg, imm: u32, target: u32 },
+            /// Jump to `target` if `lhs & imm` (as `i32`) is zero.
+            BrIfAndEqz { lhs: Reg, imm: u32, target: u32 },
             /// Jump to entry `min(index, len)` of the `len + 1` ops that
             /// follow; each entry is a `Br` or a `BrCopy`.
             BrTable { index: Reg, len: u32 },
@@ -692,6 +697,8 @@ macro_rules! define_op_access {
                     | Op::BrIfEqz { target, .. }
                     | Op::StepBrIfNez { target, .. }
                     | Op::StepBrIfEqz { target, .. }
+                    | Op::BrIfAndNez { target, .. }
+                    | Op::BrIfAndEqz { target, .. }
                     | Op::BrCopy { target, .. } => Some(target),
                     $(
                         Op::$cbr { target, .. } | Op::$cbrnot { target, .. } => Some(target),
@@ -722,15 +729,23 @@ macro_rules! define_fusion {
         // Used by the translator only.
         #[cfg_attr(not(feature = "translate"), allow(dead_code))]
         impl Op {
-            /// The branch that jumps when this comparison's result is
-            /// non-zero (`when`) or zero (`!when`), reading the comparison's
-            /// operands directly. `None` if `self` is not a comparison.
+            /// The branch that jumps when this comparison's result (or this
+            /// `i32.and` with a constant's) is non-zero (`when`) or zero
+            /// (`!when`), reading the op's operands directly. `None` for
+            /// other ops.
             pub(crate) fn fuse_branch(&self, when: bool) -> Option<Op> {
                 Some(match *self {
                     Op::I32Eqz { src, .. } | Op::I64Eqz { src, .. } => match when {
                         true => Op::BrIfEqz { cond: src, target: 0 },
                         false => Op::BrIfNez { cond: src, target: 0 },
                     },
+                    Op::I32AndImm { lhs, imm, .. } => {
+                        let imm = imm as u32;
+                        match when {
+                            true => Op::BrIfAndNez { lhs, imm, target: 0 },
+                            false => Op::BrIfAndEqz { lhs, imm, target: 0 },
+                        }
+                    }
                     $(
                         Op::$cn { lhs, rhs, .. } => match when {
                             true => Op::$cbr { lhs, rhs, target: 0 },
@@ -754,6 +769,8 @@ macro_rules! define_fusion {
                 Some(match *self {
                     Op::BrIfNez { cond, target } => Op::BrIfEqz { cond, target },
                     Op::BrIfEqz { cond, target } => Op::BrIfNez { cond, target },
+                    Op::BrIfAndNez { lhs, imm, target } => Op::BrIfAndEqz { lhs, imm, target },
+                    Op::BrIfAndEqz { lhs, imm, target } => Op::BrIfAndNez { lhs, imm, target },
                     $(
                         Op::$cbr { lhs, rhs, target } => Op::$cbrnot { lhs, rhs, target },
                         Op::$cbrnot { lhs, rhs, target } => Op::$cbr { lhs, rhs, target },

@@ -437,7 +437,9 @@ macro_rules! define_check {
                     Op::BrIfNez { cond, target }
                     | Op::BrIfEqz { cond, target }
                     | Op::StepBrIfNez { cond, step: _, target }
-                    | Op::StepBrIfEqz { cond, step: _, target } => {
+                    | Op::StepBrIfEqz { cond, step: _, target }
+                    | Op::BrIfAndNez { lhs: cond, imm: _, target }
+                    | Op::BrIfAndEqz { lhs: cond, imm: _, target } => {
                         self.reg(&[cond])?;
                         self.target(target)?;
                     }

@@ -1430,3 +1430,82 @@ fn jumps_to_jumps_and_short_tails() {
     assert_eq!(count_op(&module, "pick", "Br"), 0);
     assert_eq!(count_op(&module, "pick", "ReturnMany"), 2);
 }
+
+/// `br_if (i32.and x mask)` and `if (i32.and x mask)` test the bits in the
+/// branch (`BrIfAndNez`, `BrIfAndEqz`), for any mask, the sign bit
+/// included; an `and` whose result is also kept stays an op.
+#[test]
+fn flag_tests_branch_on_the_bits() {
+    let wat = r#"
+        (module
+          ;; Counts the set bits of the mask that are set in x, one test each.
+          (func (export "bits") (param $x i32) (result i32)
+            (local $n i32)
+            block $a
+              (br_if $a (i32.eqz (i32.const 1)))
+              (if (i32.and (local.get $x) (i32.const 0x8000_0000))
+                (then (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+              block $b
+                (br_if $b (i32.and (local.get $x) (i32.const 0x10)))
+                (local.set $n (i32.add (local.get $n) (i32.const 10)))
+              end
+              (if (i32.and (local.get $x) (i32.const 0x0f00_0000))
+                (then (local.set $n (i32.add (local.get $n) (i32.const 100)))))
+            end
+            (local.get $n))
+          ;; Counts the steps until the low bit is clear: a loop whose back
+          ;; edge is a flag test.
+          (func (export "ones") (param $x i32) (result i32)
+            (local $n i32)
+            block $done
+              loop $l
+                (br_if $done (i32.eqz (i32.and (local.get $x) (i32.const 1))))
+                (local.set $x (i32.shr_u (local.get $x) (i32.const 1)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (br_if $l (i32.and (local.get $n) (i32.const 0xffff_ffff)))
+              end
+            end
+            (local.get $n))
+          ;; The masked value is kept as well as tested.
+          (func (export "kept") (param $x i32) (result i32)
+            (local $m i32)
+            (if (local.tee $m (i32.and (local.get $x) (i32.const 0xff)))
+              (then (return (i32.add (local.get $m) (i32.const 1000)))))
+            (local.get $m)))
+    "#;
+    for x in [
+        0u32,
+        1,
+        0x10,
+        0x11,
+        0x8000_0000,
+        0x0100_0000,
+        0xffff_ffff,
+        0x7,
+        0x5a5a_5a5a,
+    ] {
+        let want = u32::from(x & 0x8000_0000 != 0)
+            + if x & 0x10 != 0 { 0 } else { 10 }
+            + if x & 0x0f00_0000 != 0 { 100 } else { 0 };
+        assert_eq!(call::<u32, u32>(wat, "bits", x), want, "bits({x:#x})");
+        assert_eq!(
+            call::<u32, u32>(wat, "ones", x),
+            x.trailing_ones(),
+            "ones({x:#x})"
+        );
+        let m = x & 0xff;
+        let want = if m != 0 { m + 1000 } else { 0 };
+        assert_eq!(call::<u32, u32>(wat, "kept", x), want, "kept({x:#x})");
+    }
+    let (module, _, _) = instantiate(wat);
+    for name in ["bits", "ones"] {
+        assert!(
+            !has_op(&module, name, "I32AndImm"),
+            "{name}: every and is tested in a branch"
+        );
+    }
+    assert_eq!(count_op(&module, "bits", "BrIfAndNez"), 1);
+    assert_eq!(count_op(&module, "bits", "BrIfAndEqz"), 2);
+    assert!(has_op(&module, "ones", "BrIfAndEqz"));
+    assert!(has_op(&module, "kept", "I32AndImm"), "a kept mask stays");
+}

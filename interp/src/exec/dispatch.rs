@@ -384,6 +384,12 @@ macro_rules! define_run {
                         set!(cond, v);
                         if v == 0 { jump!(target) }
                     }
+                    Op::BrIfAndNez { lhs, imm, target } => {
+                        if get!(u32, lhs) & imm != 0 { jump!(target) }
+                    }
+                    Op::BrIfAndEqz { lhs, imm, target } => {
+                        if get!(u32, lhs) & imm == 0 { jump!(target) }
+                    }
                     Op::BrTable { index, len } => {
                         // Invariant 4: the `len + 1` entries follow.
                         let entry = (reg!(index) as u32).min(len) as usize;

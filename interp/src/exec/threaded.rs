@@ -687,6 +687,36 @@ mod control {
         next!(t, ip, regs, acc, mem, bound)
     }
 
+    pub(super) fn BrIfAndNez<const A: u8>(
+        t: T,
+        ip: *const TOp,
+        regs: *mut u64,
+        acc: u64,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        decode!(ip, Op::BrIfAndNez { lhs, imm, target });
+        if arg!(regs, acc, A == 1, u32, lhs) & imm != 0 {
+            jump!(t, ip, target, regs, acc, mem, bound)
+        }
+        next!(t, ip, regs, acc, mem, bound)
+    }
+
+    pub(super) fn BrIfAndEqz<const A: u8>(
+        t: T,
+        ip: *const TOp,
+        regs: *mut u64,
+        acc: u64,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        decode!(ip, Op::BrIfAndEqz { lhs, imm, target });
+        if arg!(regs, acc, A == 1, u32, lhs) & imm == 0 {
+            jump!(t, ip, target, regs, acc, mem, bound)
+        }
+        next!(t, ip, regs, acc, mem, bound)
+    }
+
     pub(super) fn StepBrIfNez(
         t: T,
         ip: *const TOp,
@@ -1342,7 +1372,8 @@ macro_rules! define_handlers {
             ($a:literal, $one:literal) => {[
                 control::Unreachable, control::ConsumeFuel, control::Br,
                 control::BrIfNez::<$one>, control::BrIfEqz::<$one>, control::StepBrIfNez,
-                control::StepBrIfEqz, control::BrTable::<$one>, control::BrCopy, control::Return,
+                control::StepBrIfEqz, control::BrIfAndNez::<$one>, control::BrIfAndEqz::<$one>,
+                control::BrTable::<$one>, control::BrCopy, control::Return,
                 control::ReturnMany::<$one>, control::Copy::<$one>, control::I32AddImm2::<$one>,
                 control::Copy2::<$one>,
                 control::Const32, control::Const64,
@@ -1617,6 +1648,8 @@ macro_rules! define_handlers {
             match *op {
                 Op::BrIfNez { .. }
                 | Op::BrIfEqz { .. }
+                | Op::BrIfAndNez { .. }
+                | Op::BrIfAndEqz { .. }
                 | Op::GlobalSet { .. }
                 | Op::DataDrop { .. }
                 | Op::ElemDrop { .. }
@@ -1654,9 +1687,11 @@ macro_rules! define_handlers {
                 | Op::Move16 { from, to, .. }
                 | Op::Move32 { from, to, .. }
                 | Op::Move64 { from, to, .. } => [Some(from), Some(to)],
-                Op::Select { cond, .. } | Op::BrIfNez { cond, .. } | Op::BrIfEqz { cond, .. } => {
-                    [Some(cond), None]
-                }
+                Op::Select { cond, .. }
+                | Op::BrIfNez { cond, .. }
+                | Op::BrIfEqz { cond, .. }
+                | Op::BrIfAndNez { lhs: cond, .. }
+                | Op::BrIfAndEqz { lhs: cond, .. } => [Some(cond), None],
                 $(
                     Op::$ln { addr, .. } | Op::$li { addr, .. } => [Some(addr), None],
                     Op::$lx { base, index, .. } | Op::$ls { base, index, .. } => {
@@ -1696,7 +1731,7 @@ macro_rules! define_handlers {
         #[cfg(test)]
         static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
             "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "StepBrIfNez",
-            "StepBrIfEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "I32AddImm2", "Copy2", "Const32",
+            "StepBrIfEqz", "BrIfAndNez", "BrIfAndEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "I32AddImm2", "Copy2", "Const32",
             "Const64", "Select", "F64AddMul", "F64SubMul", "Move8", "Move16", "Move32", "Move64",
             "GlobalGet",
             "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",

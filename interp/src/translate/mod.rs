@@ -577,6 +577,7 @@ impl Translator<'_> {
             }
             self.ops[at] = branch;
             self.fusable = None;
+            let at = self.test_bits_in_branch(at);
             return Ok(self.step_into_branch(at));
         }
         let cond = self.pop_reg()?;
@@ -585,6 +586,33 @@ impl Translator<'_> {
             false => Op::BrIfEqz { cond, target },
         });
         Ok(self.step_into_branch(at))
+    }
+
+    /// `br_if (i32.eqz (i32.and x mask))`: the `eqz` became the branch at
+    /// `at` (the last op); if the op before it is the `and`, writing the
+    /// temporary only that `eqz` read, with no label between them, the
+    /// branch tests the bits itself. Returns where the branch is now.
+    fn test_bits_in_branch(&mut self, at: usize) -> usize {
+        if at == 0 || at + 1 != self.ops.len() || self.label == at {
+            return at;
+        }
+        let (
+            Op::I32AndImm { dst, lhs, imm },
+            Op::BrIfEqz { cond, target } | Op::BrIfNez { cond, target },
+        ) = (self.ops[at - 1], self.ops[at])
+        else {
+            return at;
+        };
+        if dst != cond || (dst as usize) < self.num_locals {
+            return at;
+        }
+        let imm = imm as u32;
+        self.ops[at - 1] = match self.ops[at] {
+            Op::BrIfEqz { .. } => Op::BrIfAndEqz { lhs, imm, target },
+            _ => Op::BrIfAndNez { lhs, imm, target },
+        };
+        self.ops.pop();
+        at - 1
     }
 
     /// A loop's `i += step; br_if (i < n)`: if the op before the branch at

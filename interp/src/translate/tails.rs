@@ -16,7 +16,8 @@
 //!   followed it, which runs only when the loop ends.
 //!
 //! Not with fuel metering, where each label starts a run charged on entry
-//! and a copy would move ops between runs.
+//! and a copy would move ops between runs; and the copies not where the
+//! translator is built for size (see [`shorten_jumps`]).
 
 use alloc::vec::Vec;
 
@@ -30,9 +31,14 @@ const HOPS: usize = 8;
 
 /// Applies both rewrites to `ops`, a finished function's code. The copies
 /// grow the code by about half its length at most.
+///
+/// Where the translator is built for size (`kestrel_compact_translate`:
+/// bare-metal targets, opt-level `s` or `z`), only the threading, which
+/// takes a tenth of the code: the copies' 1.2 KiB would take a Cortex-M
+/// build over its flash budget.
 #[inline(never)]
 pub(super) fn shorten_jumps(ops: &mut Vec<Op>) {
-    if !thread_jumps(ops) {
+    if !thread_jumps(ops) || cfg!(kestrel_compact_translate) {
         return;
     }
     copy_tails(ops);

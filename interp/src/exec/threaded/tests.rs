@@ -159,6 +159,24 @@ fn module_text() -> (String, Vec<&'static str>) {
         }
         if int {
             add("i32", format!("local.get 0 {p0} {t}.eqz"));
+            if t == "i32" {
+                // Flag tests of the value the op before computed, taken
+                // when some bits are set (`br_if`) and when none are (`if`).
+                add(
+                    "i32",
+                    format!(
+                        "block (result i32) block local.get 0 {p0} i32.const 6 i32.and br_if 0 \
+                         i32.const 8 br 1 end i32.const 7 end"
+                    ),
+                );
+                add(
+                    "i32",
+                    format!(
+                        "local.get 0 {p0} i32.const 0x80000001 i32.and \
+                         if (result i32) i32.const 11 else i32.const 22 end"
+                    ),
+                );
+            }
             // The address from the first parameter.
             let a0 = match t {
                 "i64" => "local.get 0 i32.wrap_i64",
@@ -448,6 +466,8 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         "Move64",
         "Copy2",
         "I32AddImm2",
+        "BrIfAndNez",
+        "BrIfAndEqz",
     ] {
         assert!(
             names.iter().any(|n| n.ends_with(kind)),
