@@ -487,6 +487,10 @@ macro_rules! define_op {
             Const64 { dst: Reg, lo: u32, hi: u32 },
             /// `dst = if cond != 0 { a } else { b }`.
             Select { dst: Reg, cond: Reg, a: Reg, b: Reg },
+            /// `dst = if src & mask != 0 { a } else { b }`: a `select` on a
+            /// flag test, `i32.and` or `i64.and` with a constant of at most
+            /// 16 bits (`x & 1` in CRCs, hashes, Collatz steps).
+            SelectAnd { dst: Reg, src: Reg, a: Reg, b: Reg, mask: u16 },
             /// `dst = acc + lhs * rhs` in `f64`, rounded after each
             /// operation as the `f64.mul` and `f64.add` it replaces (not a
             /// fused multiply-add).
@@ -612,6 +616,7 @@ macro_rules! define_op_access {
                     Op::Const32 { dst, .. }
                     | Op::Const64 { dst, .. }
                     | Op::Select { dst, .. }
+                    | Op::SelectAnd { dst, .. }
                     | Op::F64AddMul { dst, .. }
                     | Op::F64SubMul { dst, .. }
                     | Op::GlobalGet { dst, .. }

@@ -473,6 +473,7 @@ macro_rules! define_check {
                     Op::Const32 { dst, value: _ } => self.reg(&[dst])?,
                     Op::Const64 { dst, lo: _, hi: _ } => self.reg(&[dst])?,
                     Op::Select { dst, cond, a, b } => self.reg(&[dst, cond, a, b])?,
+                    Op::SelectAnd { dst, src, a, b, mask: _ } => self.reg(&[dst, src, a, b])?,
                     Op::F64AddMul { dst, acc, lhs, rhs } | Op::F64SubMul { dst, acc, lhs, rhs } => {
                         self.reg(&[dst, acc, lhs, rhs])?
                     }

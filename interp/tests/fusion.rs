@@ -1509,3 +1509,88 @@ fn flag_tests_branch_on_the_bits() {
     assert!(has_op(&module, "ones", "BrIfAndEqz"));
     assert!(has_op(&module, "kept", "I32AndImm"), "a kept mask stays");
 }
+
+/// A `select` on `x & mask` (a constant of at most 16 bits, `i32` or
+/// `i64`, with or without an `eqz` between) is one `SelectAnd`; wider or
+/// negative masks, and a mask result kept in a local, keep the `and`.
+#[test]
+fn selects_on_flag_tests() {
+    let wat = r#"
+        (module
+          ;; A CRC step: shift, and xor the polynomial if the low bit was set.
+          (func (export "crc") (param $c i32) (result i32)
+            (i32.xor
+              (i32.shr_u (local.get $c) (i32.const 1))
+              (select (i32.const 0xedb88320) (i32.const 0)
+                (i32.and (local.get $c) (i32.const 1)))))
+          ;; Collatz on i64: x & 1 == 0 ? x >> 1 : 3x + 1.
+          (func (export "collatz") (param $x i64) (result i64)
+            (select
+              (i64.shr_u (local.get $x) (i64.const 1))
+              (i64.add (i64.mul (local.get $x) (i64.const 3)) (i64.const 1))
+              (i64.eqz (i64.and (local.get $x) (i64.const 1)))))
+          ;; The highest bit a mask may have, then one too wide.
+          (func (export "bit15") (param $x i32) (result i32)
+            (select (i32.const 1) (i32.const 2) (i32.and (local.get $x) (i32.const 0x8000))))
+          (func (export "bit16") (param $x i32) (result i32)
+            (select (i32.const 1) (i32.const 2) (i32.and (local.get $x) (i32.const 0x10000))))
+          ;; The masked value is kept as well as tested.
+          (func (export "kept") (param $x i32) (result i32)
+            (local $m i32)
+            (select (i32.const 100) (local.get $x) (local.tee $m (i32.and (local.get $x) (i32.const 6))))
+            (local.get $m)
+            i32.add))
+    "#;
+    for x in [
+        0u32,
+        1,
+        2,
+        6,
+        7,
+        0x8000,
+        0x1_0000,
+        0x1_8001,
+        u32::MAX,
+        0xdead_beef,
+    ] {
+        let c = (x >> 1) ^ if x & 1 != 0 { 0xedb8_8320 } else { 0 };
+        assert_eq!(call::<u32, u32>(wat, "crc", x), c, "crc({x:#x})");
+        let want = if x & 0x8000 != 0 { 1 } else { 2 };
+        assert_eq!(call::<u32, u32>(wat, "bit15", x), want, "bit15({x:#x})");
+        let want = if x & 0x1_0000 != 0 { 1 } else { 2 };
+        assert_eq!(call::<u32, u32>(wat, "bit16", x), want, "bit16({x:#x})");
+        let m = x & 6;
+        let want = if m != 0 { 100 } else { x }.wrapping_add(m);
+        assert_eq!(call::<u32, u32>(wat, "kept", x), want, "kept({x:#x})");
+    }
+    for x in [
+        0u64,
+        1,
+        2,
+        7,
+        1 << 40,
+        (1 << 40) + 1,
+        u64::MAX,
+        u64::MAX - 1,
+    ] {
+        let want = if x & 1 == 0 {
+            x >> 1
+        } else {
+            x.wrapping_mul(3).wrapping_add(1)
+        };
+        assert_eq!(call::<u64, u64>(wat, "collatz", x), want, "collatz({x:#x})");
+    }
+    let (module, _, _) = instantiate(wat);
+    for name in ["crc", "collatz", "bit15"] {
+        assert_eq!(count_op(&module, name, "SelectAnd"), 1, "{name}");
+        assert!(!has_op(&module, name, "Select"), "{name}");
+        assert!(
+            !has_op(&module, name, "I32AndImm") && !has_op(&module, name, "I64AndImm"),
+            "{name}"
+        );
+    }
+    for name in ["bit16", "kept"] {
+        assert!(has_op(&module, name, "Select"), "{name}");
+        assert!(!has_op(&module, name, "SelectAnd"), "{name}");
+    }
+}

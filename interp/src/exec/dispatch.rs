@@ -451,6 +451,10 @@ macro_rules! define_run {
                         let v = if reg!(cond) != 0 { reg!(a) } else { reg!(b) };
                         reg!(dst) = v;
                     }
+                    Op::SelectAnd { dst, src, a, b, mask } => {
+                        let v = if reg!(src) & u64::from(mask) != 0 { reg!(a) } else { reg!(b) };
+                        reg!(dst) = v;
+                    }
                     Op::F64AddMul { dst, acc, lhs, rhs } => {
                         set!(dst, get!(f64, acc) + get!(f64, lhs) * get!(f64, rhs));
                     }

@@ -924,6 +924,33 @@ mod control {
         next!(t, ip, regs, v, mem, bound)
     }
 
+    pub(super) fn SelectAnd<const A: u8>(
+        t: T,
+        ip: *const TOp,
+        regs: *mut u64,
+        acc: u64,
+        mem: *mut u8,
+        bound: usize,
+    ) -> Exit {
+        decode!(
+            ip,
+            Op::SelectAnd {
+                dst,
+                src,
+                a,
+                b,
+                mask
+            }
+        );
+        let v = if arg!(regs, acc, A == 1, u64, src) & u64::from(mask) != 0 {
+            reg!(regs, a)
+        } else {
+            reg!(regs, b)
+        };
+        reg!(regs, dst) = v;
+        next!(t, ip, regs, v, mem, bound)
+    }
+
     pub(super) fn F64AddMul<const A: u8>(
         t: T,
         ip: *const TOp,
@@ -1377,7 +1404,7 @@ macro_rules! define_handlers {
                 control::ReturnMany::<$one>, control::Copy::<$one>, control::I32AddImm2::<$one>,
                 control::Copy2::<$one>,
                 control::Const32, control::Const64,
-                control::Select::<$one>, control::F64AddMul::<$one>, control::F64SubMul::<$one>,
+                control::Select::<$one>, control::SelectAnd::<$one>, control::F64AddMul::<$one>, control::F64SubMul::<$one>,
                 control::Move::<1, $a>, control::Move::<2, $a>, control::Move::<4, $a>,
                 control::Move::<8, $a>,
                 control::GlobalGet, control::GlobalSet::<$one>, control::Call, control::CallInternal,
@@ -1618,6 +1645,7 @@ macro_rules! define_handlers {
                 | Op::Const32 { dst, .. }
                 | Op::Const64 { dst, .. }
                 | Op::Select { dst, .. }
+                | Op::SelectAnd { dst, .. }
                 | Op::F64AddMul { dst, .. }
                 | Op::F64SubMul { dst, .. }
                 | Op::GlobalGet { dst, .. } => Some(dst),
@@ -1688,6 +1716,7 @@ macro_rules! define_handlers {
                 | Op::Move32 { from, to, .. }
                 | Op::Move64 { from, to, .. } => [Some(from), Some(to)],
                 Op::Select { cond, .. }
+                | Op::SelectAnd { src: cond, .. }
                 | Op::BrIfNez { cond, .. }
                 | Op::BrIfEqz { cond, .. }
                 | Op::BrIfAndNez { lhs: cond, .. }
@@ -1732,7 +1761,7 @@ macro_rules! define_handlers {
         static HANDLER_NAMES: [&str; Op::SHAPE.len()] = [
             "Unreachable", "ConsumeFuel", "Br", "BrIfNez", "BrIfEqz", "StepBrIfNez",
             "StepBrIfEqz", "BrIfAndNez", "BrIfAndEqz", "BrTable", "BrCopy", "Return", "ReturnMany", "Copy", "I32AddImm2", "Copy2", "Const32",
-            "Const64", "Select", "F64AddMul", "F64SubMul", "Move8", "Move16", "Move32", "Move64",
+            "Const64", "Select", "SelectAnd", "F64AddMul", "F64SubMul", "Move8", "Move16", "Move32", "Move64",
             "GlobalGet",
             "GlobalSet", "Call", "CallInternal", "CallIndirect", "MemorySize", "MemoryGrow",
             "MemoryFill", "MemoryCopy", "MemoryInit", "DataDrop", "TableGet", "TableSet",

@@ -331,6 +331,17 @@ impl<'m> Translator<'m> {
     }
 }
 
+/// The tested register and mask of an `and` with a constant that fits 16
+/// bits (unsigned): [`Op::SelectAnd`]'s operands.
+fn small_mask(op: &Op) -> Option<(Reg, u16)> {
+    match *op {
+        Op::I32AndImm { lhs, imm, .. } | Op::I64AndImm { lhs, imm, .. } => {
+            Some((lhs, u16::try_from(imm).ok()?))
+        }
+        _ => None,
+    }
+}
+
 impl Translator<'_> {
     pub(super) fn emit(&mut self, op: Op) {
         self.fusable = None;
@@ -476,6 +487,33 @@ impl Translator<'_> {
         };
         self.take_top_producer();
         Some(src)
+    }
+
+    /// A `select` on `x & mask`, `mask` a constant of at most 16 bits,
+    /// tests the bits itself: if the top entry is such an `and`, removes it
+    /// and returns `x` and the mask.
+    fn mask_on_top(&mut self) -> Option<(Reg, u16)> {
+        let (_, op) = self.top_producer()?;
+        let test = small_mask(&op)?;
+        self.take_top_producer();
+        Some(test)
+    }
+
+    /// As [`mask_on_top`](Self::mask_on_top), for the `and` behind an `eqz`
+    /// that [`eqz_on_top`](Self::eqz_on_top) just removed: the last op, if
+    /// it wrote `tested`, a temporary only that `eqz` read, and no label
+    /// lies between it and the `eqz`.
+    fn mask_behind(&mut self, tested: Reg) -> Option<(Reg, u16)> {
+        let op = *self.ops.last()?;
+        let writes =
+            matches!(op, Op::I32AndImm { dst, .. } | Op::I64AndImm { dst, .. } if dst == tested);
+        if !writes || (tested as usize) < self.num_locals || self.label == self.ops.len() {
+            return None;
+        }
+        let test = small_mask(&op)?;
+        self.ops.pop();
+        self.fusable = None;
+        Some(test)
     }
 
     /// A load or store at `a + b` reads both registers itself: if the top
@@ -765,15 +803,30 @@ impl Translator<'_> {
                 self.fusable = None;
             }
             Operator::Select | Operator::TypedSelect { .. } => {
-                let (cond, swap) = match self.eqz_on_top() {
-                    Some(src) => (src, true),
-                    None => (self.pop_reg()?, false),
+                let (cond, mask, swap) = match self.eqz_on_top() {
+                    Some(src) => match self.mask_behind(src) {
+                        Some((src, mask)) => (src, Some(mask), true),
+                        None => (src, None, true),
+                    },
+                    None => match self.mask_on_top() {
+                        Some((src, mask)) => (src, Some(mask), false),
+                        None => (self.pop_reg()?, None, false),
+                    },
                 };
                 let b = self.pop_reg()?;
                 let a = self.pop_reg()?;
                 let dst = self.push_result()?;
                 let (a, b) = if swap { (b, a) } else { (a, b) };
-                self.emit_result(Op::Select { dst, cond, a, b });
+                self.emit_result(match mask {
+                    Some(mask) => Op::SelectAnd {
+                        dst,
+                        src: cond,
+                        a,
+                        b,
+                        mask,
+                    },
+                    None => Op::Select { dst, cond, a, b },
+                });
             }
             Operator::LocalGet { local_index } => {
                 self.push(Operand::Local(local_index as Reg))?;

@@ -176,6 +176,13 @@ fn module_text() -> (String, Vec<&'static str>) {
                          if (result i32) i32.const 11 else i32.const 22 end"
                     ),
                 );
+                // A select on a flag test of that value.
+                add(
+                    "i32",
+                    format!(
+                        "local.get 1 local.get 0 local.get 0 {p0} i32.const 0x104 i32.and select"
+                    ),
+                );
             }
             // The address from the first parameter.
             let a0 = match t {
@@ -468,6 +475,7 @@ fn accumulator_forms_agree_with_the_portable_loop() {
         "I32AddImm2",
         "BrIfAndNez",
         "BrIfAndEqz",
+        "SelectAnd",
     ] {
         assert!(
             names.iter().any(|n| n.ends_with(kind)),
