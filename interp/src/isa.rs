@@ -694,6 +694,38 @@ macro_rules! define_op_access {
                 }
             }
 
+            /// Whether the op has a jump target ([`Op::target_mut`]): one
+            /// table lookup, for passes over every op of a function.
+            pub(crate) fn has_target(&self) -> bool {
+                const fn mark(bits: &mut [u8; Op::SHAPE.len().div_ceil(8)], tag: OpTag) {
+                    let tag = tag as usize;
+                    bits[tag / 8] |= 1 << (tag % 8);
+                }
+                const BITS: [u8; Op::SHAPE.len().div_ceil(8)] = {
+                    let mut bits = [0; Op::SHAPE.len().div_ceil(8)];
+                    mark(&mut bits, OpTag::Br);
+                    mark(&mut bits, OpTag::BrIfNez);
+                    mark(&mut bits, OpTag::BrIfEqz);
+                    mark(&mut bits, OpTag::StepBrIfNez);
+                    mark(&mut bits, OpTag::StepBrIfEqz);
+                    mark(&mut bits, OpTag::BrIfAndNez);
+                    mark(&mut bits, OpTag::BrIfAndEqz);
+                    mark(&mut bits, OpTag::BrCopy);
+                    $(
+                        mark(&mut bits, OpTag::$cbr);
+                        mark(&mut bits, OpTag::$cbrnot);
+                        $(
+                            mark(&mut bits, OpTag::$cbrimm);
+                            mark(&mut bits, OpTag::$cbrnotimm);
+                            $( mark(&mut bits, OpTag::$cstep); mark(&mut bits, OpTag::$cstepimm); )?
+                        )?
+                    )*
+                    bits
+                };
+                let tag = self.tag() as usize;
+                BITS[tag / 8] & (1 << (tag % 8)) != 0
+            }
+
             /// The jump target of a branch op, for patching forward branches.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
@@ -1010,6 +1042,18 @@ mod tests {
     #[test]
     fn op_is_twelve_bytes() {
         assert_eq!(core::mem::size_of::<Op>(), 12);
+    }
+
+    /// `has_target`'s table lists exactly the ops `target_mut` matches.
+    #[test]
+    fn the_target_table_matches_target_mut() {
+        let mut branches = 0;
+        for tag in 0..Op::SHAPE.len() {
+            let mut op = Op::from_fields(tag as u16, |_, _| 0).expect("every tag has an op");
+            assert_eq!(op.has_target(), op.target_mut().is_some(), "{op:?}");
+            branches += usize::from(op.has_target());
+        }
+        assert!(branches > 60, "{branches} branch ops");
     }
 
     #[test]

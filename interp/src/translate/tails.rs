@@ -38,30 +38,53 @@ const HOPS: usize = 8;
 /// build over its flash budget.
 #[inline(never)]
 pub(super) fn shorten_jumps(ops: &mut Vec<Op>) {
-    if !thread_jumps(ops) || cfg!(kestrel_compact_translate) {
+    let mut branches = Vec::new();
+    if !thread_jumps(ops, &mut branches) || cfg!(kestrel_compact_translate) {
         return;
     }
-    copy_tails(ops);
+    copy_tails(ops, &branches);
 }
 
+/// In [`thread_jumps`]'s list of branches: a `br` that a tail copy may
+/// replace (not a `br_table` entry, which stays one op).
+const REPLACEABLE: u32 = 1 << 31;
+
 /// Retargets branches past `br`s and turns a `br` to a return into that
-/// return. Says whether any `br` is left to consider for a tail copy.
-fn thread_jumps(ops: &mut [Op]) -> bool {
+/// return. Lists the index of every op left with a target in `branches`,
+/// and says whether any of them is [`REPLACEABLE`].
+fn thread_jumps(ops: &mut [Op], branches: &mut Vec<u32>) -> bool {
     let mut any_br = false;
+    // The entries of a `br_table` are one op each, whatever they jump to.
+    let mut entry_until = 0;
     for at in 0..ops.len() {
         let mut op = ops[at];
+        if !op.has_target() {
+            if let Op::BrTable { len, .. } = op {
+                entry_until = at + 2 + len as usize;
+            }
+            continue;
+        }
         let Some(target) = op.target_mut() else {
             continue;
         };
         let end = final_target(ops, *target);
         *target = end;
+        let mut listed = at as u32;
         if matches!(op, Op::Br { .. }) {
             match ops.get(end as usize) {
-                Some(&ret @ (Op::Return | Op::ReturnMany { .. })) => op = ret,
-                _ => any_br = true,
+                Some(&ret @ (Op::Return | Op::ReturnMany { .. })) => {
+                    ops[at] = ret;
+                    continue;
+                }
+                _ if at >= entry_until => {
+                    listed |= REPLACEABLE;
+                    any_br = true;
+                }
+                _ => {}
             }
         }
         ops[at] = op;
+        branches.push(listed);
     }
     any_br
 }
@@ -87,48 +110,49 @@ fn plain(op: &Op) -> bool {
             | Op::ReturnMany { .. }
             | Op::Unreachable
             | Op::ConsumeFuel { .. }
-    ) && { *op }.target_mut().is_none()
+    ) && !op.has_target()
 }
 
-/// An entry of a tail copy: the old index of an op to copy (its target, if
-/// any, moved to the target's new place), or with this bit set, a `br` to
-/// the old index in the other bits.
-const JUMP: u32 = 1 << 31;
-
-/// Appends to `copy` the tail at `start` (see [`JUMP`]) and says whether it
-/// may replace the `br` at `from`: it must be short, end in a transfer and
-/// not contain that `br`. On `false`, `copy` is as it was.
-fn tail(ops: &[Op], start: u32, from: usize, copy: &mut Vec<u32>) -> bool {
+/// Appends to `copy` the tail at `start`, its branches' targets still old
+/// indices, and says whether it may replace the `br` at `from`: it must be
+/// short, end in a transfer and not contain that `br`. On `false`, `copy`
+/// is as it was.
+fn tail(ops: &[Op], start: u32, from: usize, copy: &mut Vec<Op>) -> bool {
     let base = copy.len();
     let mut at = start as usize;
     let mut hops = 0;
     let ok = loop {
         let len = copy.len() - base;
-        let Some(op) = ops.get(at).filter(|_| at != from && len < TAIL_OPS) else {
+        let Some(&op) = ops.get(at).filter(|_| at != from && len < TAIL_OPS) else {
             break false;
         };
-        copy.push(at as u32);
         match op {
             Op::Br { target } => {
                 // Followed, not copied.
-                copy.pop();
                 hops += 1;
                 if hops > HOPS {
                     break false;
                 }
-                at = *target as usize;
+                at = target as usize;
             }
-            Op::Return | Op::ReturnMany { .. } | Op::BrCopy { .. } => break true,
-            _ if plain(op) => at += 1,
+            Op::Return | Op::ReturnMany { .. } | Op::BrCopy { .. } => {
+                copy.push(op);
+                break true;
+            }
+            _ if plain(&op) => {
+                copy.push(op);
+                at += 1;
+            }
             // A conditional branch: worth copying only as a back edge, which
             // a loop takes on all but its last iteration; then what followed
             // it.
-            _ => match { *op }.target_mut() {
+            mut branch => match branch.target_mut() {
                 Some(&mut target) if target as usize <= at && len + 2 <= TAIL_OPS => {
+                    copy.push(branch);
                     let after = final_target(ops, at as u32 + 1);
                     copy.push(match ops.get(after as usize) {
-                        Some(Op::Return | Op::ReturnMany { .. }) => after,
-                        _ => after | JUMP,
+                        Some(&ret @ (Op::Return | Op::ReturnMany { .. })) => ret,
+                        _ => Op::Br { target: after },
                     });
                     break true;
                 }
@@ -142,59 +166,65 @@ fn tail(ops: &[Op], start: u32, from: usize, copy: &mut Vec<u32>) -> bool {
     ok
 }
 
-/// Replaces each `br` to a short tail (see [`tail`]) with a copy of it,
-/// moving every target to the ops' new places.
-fn copy_tails(ops: &mut Vec<Op>) {
+/// Replaces each [`REPLACEABLE`] `br` to a short tail (see [`tail`]) with a
+/// copy of it, in place, and moves every target in `branches` (the
+/// function's branches, by old index) and in the copies to the ops' new
+/// places.
+fn copy_tails(ops: &mut Vec<Op>, branches: &[u32]) {
     // The copies one after another, and for each replaced `br` its index and
     // where its copy ends in `copies`.
     let mut copies = Vec::new();
-    let mut plan: Vec<(usize, usize)> = Vec::new();
-    // The entries of a `br_table` are one op each, whatever they jump to.
-    let mut entry_until = 0;
+    let mut plan: Vec<(u32, u32)> = Vec::new();
     let budget = ops.len() / 2 + TAIL_OPS;
-    for (at, op) in ops.iter().enumerate() {
-        match *op {
-            Op::BrTable { len, .. } => entry_until = at + 2 + len as usize,
-            Op::Br { target }
-                if at >= entry_until
-                    && copies.len() < budget
-                    && tail(ops, target, at, &mut copies) =>
-            {
-                plan.push((at, copies.len()));
-            }
-            _ => {}
+    for &listed in branches {
+        let at = (listed & !REPLACEABLE) as usize;
+        if listed & REPLACEABLE != 0
+            && copies.len() < budget
+            && let Some(&Op::Br { target }) = ops.get(at)
+            && tail(ops, target, at, &mut copies)
+        {
+            plan.push((at as u32, copies.len() as u32));
         }
     }
     if plan.is_empty() {
         return;
     }
-    // Each old op's new index, then the ops in their new places.
-    let mut place = Vec::with_capacity(ops.len());
-    let mut out = Vec::new();
-    for pass in 0..2 {
-        let (mut next, mut copied, mut replaced) = (0, 0, plan.iter().peekable());
-        for at in 0..ops.len() {
-            let own = [at as u32];
-            let entries = match replaced.next_if(|&&(p, _)| p == at) {
-                Some(&(_, end)) => &copies[core::mem::replace(&mut copied, end)..end],
-                None => &own[..],
-            };
-            if pass == 0 {
-                place.push(next);
-                next += entries.len() as u32;
-                continue;
-            }
-            for &entry in entries {
-                let (mut op, old) = match entry & JUMP {
-                    0 => (ops[entry as usize], None),
-                    _ => (Op::Br { target: 0 }, Some(entry & !JUMP)),
-                };
-                if let Some(target) = op.target_mut() {
-                    *target = place[old.unwrap_or(*target) as usize];
-                }
-                out.push(op);
+    // An old index's new place: the ops the copies before it added.
+    let place = |old: u32| {
+        let before = plan.partition_point(|&(at, _)| at < old);
+        let added = before
+            .checked_sub(1)
+            .map_or(0, |k| plan[k].1 as usize - before);
+        old + added as u32
+    };
+    // Each copy takes its `br`'s place and adds `len - 1` ops. Moving the
+    // runs between replaced `br`s from the last one back leaves every op
+    // not yet moved where it was.
+    let old_len = ops.len();
+    let added = copies.len() - plan.len();
+    ops.resize(old_len + added, Op::Unreachable);
+    let (mut end, mut shift) = (old_len, added);
+    for (k, &(at, copy_end)) in plan.iter().enumerate().rev() {
+        let at = at as usize;
+        let copy = &copies[k.checked_sub(1).map_or(0, |k| plan[k].1) as usize..copy_end as usize];
+        ops.copy_within(at + 1..end, at + 1 + shift);
+        shift -= copy.len() - 1;
+        for (slot, &op) in ops[at + shift..].iter_mut().zip(copy) {
+            *slot = op;
+            if let Some(target) = slot.target_mut() {
+                *target = place(*target);
             }
         }
+        end = at;
     }
-    *ops = out;
+    let mut replaced = plan.iter().map(|&(at, _)| at).peekable();
+    for &listed in branches {
+        let old = listed & !REPLACEABLE;
+        if replaced.next_if_eq(&old).is_some() {
+            continue;
+        }
+        if let Some(target) = ops.get_mut(place(old) as usize).and_then(Op::target_mut) {
+            *target = place(*target);
+        }
+    }
 }
