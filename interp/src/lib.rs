@@ -113,3 +113,10 @@ pub const DISPATCH: &str = if cfg!(kestrel_tail_calls) {
 } else {
     "loop"
 };
+
+/// Whether the translator of this build replaces a `br` to a short tail
+/// with a copy of it: not where it is built for size (bare-metal targets
+/// at opt-level `s` or `z`), which keeps only the jump threading. Tests
+/// that look at the bytecode follow it.
+#[doc(hidden)]
+pub const TAIL_COPIES: bool = !cfg!(kestrel_compact_translate);

@@ -1418,17 +1418,19 @@ fn jumps_to_jumps_and_short_tails() {
             // could replace: what remains jumps to a loop's body or over
             // code.
             let entry = table.is_some_and(|t| (t + 1..=t + 4).contains(at));
-            if op == "Br" && !entry && name == "machine" {
+            if kestrel_interp::TAIL_COPIES && op == "Br" && !entry && name == "machine" {
                 panic!("machine: op {at} still jumps to the shared tail");
             }
         }
     }
-    // The three arms that ended in `br $tail` each run a copy of the step
-    // and back edge; the fourth falls into the original.
-    assert_eq!(count_op(&module, "machine", "StepBrI32LtU"), 4);
     assert_eq!(count_op(&module, "machine", "BrTable"), 1);
     assert_eq!(count_op(&module, "pick", "Br"), 0);
     assert_eq!(count_op(&module, "pick", "ReturnMany"), 2);
+    // The three arms that ended in `br $tail` each run a copy of the step
+    // and back edge; the fourth falls into the original. A build for size
+    // keeps one step, which the arms reach by a (threaded) `br`.
+    let copies = if kestrel_interp::TAIL_COPIES { 4 } else { 1 };
+    assert_eq!(count_op(&module, "machine", "StepBrI32LtU"), copies);
 }
 
 /// `br_if (i32.and x mask)` and `if (i32.and x mask)` test the bits in the

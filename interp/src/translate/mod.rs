@@ -186,6 +186,8 @@ pub(crate) struct Scratch {
     blocks: Vec<Block>,
     spare_patches: Vec<Vec<usize>>,
     back_jumps: Vec<usize>,
+    /// [`tails::shorten_jumps`]'s list of branches.
+    branches: Vec<u32>,
 }
 
 /// As [`translate_validating`], with buffers reused from the previous
@@ -272,7 +274,7 @@ impl<'m> Translator<'m> {
     fn finish(mut self, scratch: &mut Scratch) -> Result<CompiledFunc, TranslateError> {
         self.orient_back_jumps();
         if !self.metering {
-            tails::shorten_jumps(&mut self.ops);
+            tails::shorten_jumps(&mut self.ops, &mut scratch.branches);
         }
         let frame_size = self.slot(self.max_height)?;
         let ty = self
@@ -285,12 +287,14 @@ impl<'m> Translator<'m> {
             self.locals,
             frame_size,
         );
+        let branches = core::mem::take(&mut scratch.branches);
         *scratch = Scratch {
             ops: self.ops,
             stack: self.stack,
             blocks: self.blocks,
             spare_patches: self.spare_patches,
             back_jumps: self.back_jumps,
+            branches,
         };
         Ok(func)
     }

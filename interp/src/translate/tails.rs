@@ -29,20 +29,26 @@ const TAIL_OPS: usize = 6;
 /// Most `br`s a walk follows: bounds the work on a cycle of jumps.
 const HOPS: usize = 8;
 
-/// Applies both rewrites to `ops`, a finished function's code. The copies
-/// grow the code by about half its length at most.
-///
-/// Where the translator is built for size (`kestrel_compact_translate`:
-/// bare-metal targets, opt-level `s` or `z`), only the threading, which
-/// takes a tenth of the code: the copies' 1.2 KiB would take a Cortex-M
-/// build over its flash budget.
+/// Whether [`shorten_jumps`] makes tail copies in this build
+/// ([`crate::TAIL_COPIES`]): where the translator is built for size
+/// (`kestrel_compact_translate`), it keeps the threading alone, a tenth of
+/// the code; the copies' 1.2 KiB would take a Cortex-M build over its
+/// flash budget.
+const COPIES_TAILS: bool = crate::TAIL_COPIES;
+
+/// Applies both rewrites to `ops`, a finished function's code (the copies
+/// only if [`COPIES_TAILS`]). The copies grow the code by about half its
+/// length at most. `branches` is a buffer kept between functions.
 #[inline(never)]
-pub(super) fn shorten_jumps(ops: &mut Vec<Op>) {
-    let mut branches = Vec::new();
-    if !thread_jumps(ops, &mut branches) || cfg!(kestrel_compact_translate) {
+pub(super) fn shorten_jumps(ops: &mut Vec<Op>, branches: &mut Vec<u32>) {
+    branches.clear();
+    if !COPIES_TAILS {
+        thread_jumps::<false>(ops, branches);
         return;
     }
-    copy_tails(ops, &branches);
+    if thread_jumps::<true>(ops, branches) {
+        copy_tails(ops, branches);
+    }
 }
 
 /// In [`thread_jumps`]'s list of branches: a `br` that a tail copy may
@@ -50,9 +56,10 @@ pub(super) fn shorten_jumps(ops: &mut Vec<Op>) {
 const REPLACEABLE: u32 = 1 << 31;
 
 /// Retargets branches past `br`s and turns a `br` to a return into that
-/// return. Lists the index of every op left with a target in `branches`,
-/// and says whether any of them is [`REPLACEABLE`].
-fn thread_jumps(ops: &mut [Op], branches: &mut Vec<u32>) -> bool {
+/// return. If `LIST` (for the tail copies), lists the index of every op
+/// left with a target in `branches`, and says whether any of them is
+/// [`REPLACEABLE`].
+fn thread_jumps<const LIST: bool>(ops: &mut [Op], branches: &mut Vec<u32>) -> bool {
     let mut any_br = false;
     // The entries of a `br_table` are one op each, whatever they jump to.
     let mut entry_until = 0;
@@ -84,7 +91,9 @@ fn thread_jumps(ops: &mut [Op], branches: &mut Vec<u32>) -> bool {
             }
         }
         ops[at] = op;
-        branches.push(listed);
+        if LIST {
+            branches.push(listed);
+        }
     }
     any_br
 }
