@@ -39,6 +39,12 @@
 pub type Reg = u16;
 
 /// Reading and writing typed values in untyped 64-bit slots.
+///
+/// A 32-bit value (`i32`, `f32`) is written zero-extended, here and
+/// everywhere else a slot is filled (`Val::to_bits`, `WasmTy`, constant
+/// initialisers, the translator's constants); copies keep it so. So the
+/// slot of an `i32` is already its `i64.extend_i32_u`, which the
+/// translator emits no op for.
 pub(crate) trait Slot: Copy {
     fn from_bits(bits: u64) -> Self;
     fn into_bits(self) -> u64;
@@ -648,43 +654,6 @@ macro_rules! define_op_access {
                 }
             }
 
-            /// Whether the op writes its result as a 32-bit (or narrower)
-            /// value, which a slot holds zero-extended: `i64.extend_i32_u`
-            /// of that result is then the slot as it is. A bit per tag, so
-            /// that the test is a load rather than a match over every op.
-            pub(crate) fn zero_extends(&self) -> bool {
-                const fn narrow<T>() -> bool {
-                    core::mem::size_of::<T>() <= 4
-                }
-                const fn mark(bits: &mut [u8; Op::SHAPE.len().div_ceil(8)], tag: OpTag, yes: bool) {
-                    let tag = tag as usize;
-                    if yes {
-                        bits[tag / 8] |= 1 << (tag % 8);
-                    }
-                }
-                const BITS: [u8; Op::SHAPE.len().div_ceil(8)] = {
-                    let mut bits = [0; Op::SHAPE.len().div_ceil(8)];
-                    $(
-                        mark(&mut bits, OpTag::$ln, narrow::<$lv>());
-                        mark(&mut bits, OpTag::$lx, narrow::<$lv>());
-                        mark(&mut bits, OpTag::$li, narrow::<$lv>());
-                        mark(&mut bits, OpTag::$ls, narrow::<$lv>());
-                    )*
-                    $( mark(&mut bits, OpTag::$un, narrow::<$ur>()); )*
-                    $( mark(&mut bits, OpTag::$tn, narrow::<$tr>()); )*
-                    $(
-                        mark(&mut bits, OpTag::$bn, narrow::<$br>());
-                        $( mark(&mut bits, OpTag::$bimm, narrow::<$br>()); )?
-                    )*
-                    $( mark(&mut bits, OpTag::$btn, narrow::<$btr>()); )*
-                    $( mark(&mut bits, OpTag::$cn, true); $( mark(&mut bits, OpTag::$cimm, true); )? )*
-                    $( mark(&mut bits, OpTag::$chn, narrow::<$cht>()); )*
-                    bits
-                };
-                let tag = self.tag() as usize;
-                BITS[tag / 8] & (1 << (tag % 8)) != 0
-            }
-
             /// The address register, offset and width in bytes of a load
             /// that is neither fused with its address nor a `…Imm` form.
             pub(crate) fn plain_load(&self) -> Option<(Reg, u32, usize)> {
@@ -1054,39 +1023,6 @@ mod tests {
             branches += usize::from(op.has_target());
         }
         assert!(branches > 60, "{branches} branch ops");
-    }
-
-    #[test]
-    fn narrow_results_are_known_to_zero_extend() {
-        let (dst, lhs, rhs) = (1, 2, 3);
-        for (op, narrow) in [
-            (Op::I32Add { dst, lhs, rhs }, true),
-            (Op::I64LtU { dst, lhs, rhs }, true),
-            (Op::I32WrapI64 { dst, src: lhs }, true),
-            (
-                Op::I32Load8SShl {
-                    dst,
-                    base: lhs,
-                    index: rhs,
-                    offset: 0,
-                    shift: 2,
-                },
-                true,
-            ),
-            (Op::I64Add { dst, lhs, rhs }, false),
-            (
-                Op::I64Load32U {
-                    dst,
-                    addr: lhs,
-                    offset: 0,
-                },
-                false,
-            ),
-            (Op::I64ExtendI32U { dst, src: lhs }, false),
-            (Op::Copy { dst, src: lhs }, false),
-        ] {
-            assert_eq!(op.zero_extends(), narrow, "{op:?}");
-        }
     }
 
     #[test]

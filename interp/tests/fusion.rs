@@ -1178,8 +1178,89 @@ fn copies_pair_up_and_ride_on_jumps() {
 
 /// `x & 0xffff_ffff` on `i64` keeps the low half in one op, with no
 /// constant register (no immediate form fits a mask that sign-extends), and
-/// `i64.extend_i32_u` of a 32-bit result just computed is no op at all:
-/// slots hold such results zero-extended.
+/// Every way a 32-bit value reaches a slot leaves it zero-extended, so
+/// that `i64.extend_i32_u` of it needs no op: parameters from the host,
+/// globals, call and host-call results, reinterpreted floats, block
+/// results, failed `memory.grow`, sign-extending loads.
+#[test]
+fn any_32_bit_value_is_its_own_zero_extension() {
+    let wat = r#"
+        (module
+          (import "env" "minus" (func $minus (param i32) (result i32)))
+          (memory 1)
+          (data (i32.const 0) "\80")
+          (global $g (mut i32) (i32.const -5))
+          (func $neg (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
+          (func (export "param") (param i32) (result i64)
+            (i64.extend_i32_u (local.get 0)))
+          (func (export "global") (param i32) (result i64)
+            (i64.add
+              (i64.extend_i32_u (global.get $g))
+              (block (result i64)
+                (global.set $g (i32.xor (local.get 0) (i32.const -1)))
+                (i64.extend_i32_u (global.get $g)))))
+          (func (export "call") (param i32) (result i64)
+            (i64.extend_i32_u (call $neg (local.get 0))))
+          (func (export "host") (param i32) (result i64)
+            (i64.extend_i32_u (call $minus (local.get 0))))
+          (func (export "float") (param i32) (result i64)
+            (i64.extend_i32_u (i32.reinterpret_f32 (f32.convert_i32_s (local.get 0)))))
+          (func (export "block") (param i32) (result i64)
+            (i64.extend_i32_u
+              (if (result i32) (i32.and (local.get 0) (i32.const 1))
+                (then (i32.const -1))
+                (else (i32.sub (i32.const -2) (local.get 0))))))
+          (func (export "grow") (param i32) (result i64)
+            (i64.extend_i32_u (memory.grow (i32.const 0x10000))))
+          (func (export "load") (param i32) (result i64)
+            (i64.extend_i32_u (i32.load8_s (i32.const 0)))))
+    "#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat::parse_str(wat).expect("wat")).expect("module");
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "minus", |x: i32| x.wrapping_neg())
+        .expect("define");
+    let mut store = Store::new(&engine, ());
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .expect("instantiate");
+    let mut run = |name: &str, x: i32| {
+        instance
+            .get_typed_func::<i32, i64>(&store, name)
+            .expect("export")
+            .call(&mut store, x)
+            .expect("call")
+    };
+    let zx = |v: i32| i64::from(v as u32);
+    for x in [0, 1, -1, 7, i32::MIN, i32::MAX, -1000] {
+        assert_eq!(run("param", x), zx(x), "param {x}");
+        assert_eq!(run("call", x), zx(x.wrapping_neg()), "call {x}");
+        assert_eq!(run("host", x), zx(x.wrapping_neg()), "host {x}");
+        let float = (x as f32).to_bits() as i32;
+        assert_eq!(run("float", x), zx(float), "float {x}");
+        let block = if x & 1 != 0 {
+            -1
+        } else {
+            (-2i32).wrapping_sub(x)
+        };
+        assert_eq!(run("block", x), zx(block), "block {x}");
+        assert_eq!(run("grow", x), zx(-1), "grow {x}");
+        assert_eq!(run("load", x), zx(-128), "load {x}");
+    }
+    // The global holds -5, then each call's `!x`.
+    assert_eq!(run("global", 4), zx(-5) + zx(!4));
+    assert_eq!(run("global", -1), zx(!4) + zx(0));
+    assert_eq!(run("global", 0), zx(0) + zx(-1));
+    for name in [
+        "param", "global", "call", "host", "float", "block", "grow", "load",
+    ] {
+        assert!(!has_op(&module, name, "I64ExtendI32U"), "{name}");
+    }
+}
+
+/// `i64.extend_i32_u` is no op at all: slots hold 32-bit values
+/// zero-extended. `i64.and` with `0xffff_ffff` is one op.
 #[test]
 fn the_low_half_and_zero_extension() {
     let wat = r#"
@@ -1195,7 +1276,7 @@ fn the_low_half_and_zero_extension() {
             (i64.add (i64.extend_i32_u (i64.lt_u (local.get 0) (i64.const 5))) (local.get 0)))
           (func (export "sum") (param i64) (result i64)
             (i64.extend_i32_u (i32.add (i32.wrap_i64 (local.get 0)) (i32.const -1))))
-          ;; Of a local: one op.
+          ;; Of a local: no op either (see below).
           (func (export "local") (param i64) (result i64) (local i32)
             (local.set 1 (i32.wrap_i64 (local.get 0)))
             (i64.extend_i32_u (local.get 1))))
@@ -1212,10 +1293,9 @@ fn the_low_half_and_zero_extension() {
         assert_eq!(run_i64(wat, "sum", x), i64::from(sum), "{x:#x}");
     }
     let (module, _, _) = instantiate(wat);
-    for name in ["wrap", "compare", "sum"] {
+    for name in ["wrap", "compare", "sum", "local"] {
         assert!(!has_op(&module, name, "I64ExtendI32U"), "{name}");
     }
-    assert!(has_op(&module, "local", "I64ExtendI32U"));
     assert!(has_op(&module, "low", "I64ExtendI32U"));
     assert!(!has_op(&module, "low", "Const32"));
     assert!(has_op(&module, "other", "I64And"));

@@ -1276,10 +1276,10 @@ macro_rules! define_translate_numeric {
                             idx_imm: |base, index, value, offset| Op::$sxk { base, index, value, offset },
                         })?,
                     )*
-                    // The op just emitted wrote the value zero-extended
-                    // (every 32-bit result is): the entry is its own
+                    // A slot holds a 32-bit value zero-extended, whatever
+                    // wrote it (see `Slot`): the entry is its own
                     // extension, with no op.
-                    Operator::I64ExtendI32U if self.top_producer().is_some_and(|(_, op)| op.zero_extends()) => {}
+                    Operator::I64ExtendI32U => {}
                     // `x & 0xffff_ffff` (no immediate form fits the mask:
                     // they sign-extend) keeps the low half, as
                     // `i64.extend_i32_u` of it does.
