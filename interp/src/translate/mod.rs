@@ -868,11 +868,14 @@ impl Translator<'_> {
                     func: function_index,
                 });
             }
-            // Slots hold raw bits, so reinterpreting is free.
+            // Slots hold raw bits, so reinterpreting is free; and a 32-bit
+            // value zero-extended, whatever wrote it (see `Slot`), so the
+            // entry is its own `i64.extend_i32_u`.
             Operator::I32ReinterpretF32
             | Operator::I64ReinterpretF64
             | Operator::F32ReinterpretI32
-            | Operator::F64ReinterpretI64 => {}
+            | Operator::F64ReinterpretI64
+            | Operator::I64ExtendI32U => {}
             Operator::MemorySize { .. } => {
                 let dst = self.push_result()?;
                 self.emit_result(Op::MemorySize { dst });
@@ -1276,10 +1279,6 @@ macro_rules! define_translate_numeric {
                             idx_imm: |base, index, value, offset| Op::$sxk { base, index, value, offset },
                         })?,
                     )*
-                    // A slot holds a 32-bit value zero-extended, whatever
-                    // wrote it (see `Slot`): the entry is its own
-                    // extension, with no op.
-                    Operator::I64ExtendI32U => {}
                     // `x & 0xffff_ffff` (no immediate form fits the mask:
                     // they sign-extend) keeps the low half, as
                     // `i64.extend_i32_u` of it does.
