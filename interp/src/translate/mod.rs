@@ -287,15 +287,12 @@ impl<'m> Translator<'m> {
             self.locals,
             frame_size,
         );
-        let branches = core::mem::take(&mut scratch.branches);
-        *scratch = Scratch {
-            ops: self.ops,
-            stack: self.stack,
-            blocks: self.blocks,
-            spare_patches: self.spare_patches,
-            back_jumps: self.back_jumps,
-            branches,
-        };
+        // The buffers go back; `scratch.branches` never left.
+        scratch.ops = self.ops;
+        scratch.stack = self.stack;
+        scratch.blocks = self.blocks;
+        scratch.spare_patches = self.spare_patches;
+        scratch.back_jumps = self.back_jumps;
         Ok(func)
     }
 

@@ -29,20 +29,18 @@ const TAIL_OPS: usize = 6;
 /// Most `br`s a walk follows: bounds the work on a cycle of jumps.
 const HOPS: usize = 8;
 
-/// Whether [`shorten_jumps`] makes tail copies in this build
-/// ([`crate::TAIL_COPIES`]): where the translator is built for size
-/// (`kestrel_compact_translate`), it keeps the threading alone, a tenth of
-/// the code; the copies' 1.2 KiB would take a Cortex-M build over its
-/// flash budget.
-const COPIES_TAILS: bool = crate::TAIL_COPIES;
-
-/// Applies both rewrites to `ops`, a finished function's code (the copies
-/// only if [`COPIES_TAILS`]). The copies grow the code by about half its
-/// length at most. `branches` is a buffer kept between functions.
+/// Applies both rewrites to `ops`, a finished function's code. The copies
+/// grow the code by about half its length at most. `branches` is a buffer
+/// kept between functions.
+///
+/// Only the threading where the translator is built for size
+/// ([`crate::TAIL_COPIES`] is false: `kestrel_compact_translate`), which
+/// takes a tenth of the code: the copies' 1.2 KiB would take a Cortex-M
+/// build over its flash budget.
 #[inline(never)]
 pub(super) fn shorten_jumps(ops: &mut Vec<Op>, branches: &mut Vec<u32>) {
     branches.clear();
-    if !COPIES_TAILS {
+    if !crate::TAIL_COPIES {
         thread_jumps::<false>(ops, branches);
         return;
     }
